@@ -1,0 +1,87 @@
+/**
+ * Exit codes, as documented in the README:
+ * 0 passed, 1 tests/thresholds/verdicts/gates failed, 2 usage or configuration error,
+ * 3 wrapped tool missing/crashed/unparseable, 4 result store failed (run spooled),
+ * 130/143 interrupted by SIGINT/SIGTERM.
+ */
+export const ExitCode = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  tool: 3,
+  store: 4,
+  sigint: 130,
+  sigterm: 143,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface ShopfdsErrorOptions {
+  /** One more line telling the user what to do. */
+  hint?: string;
+  cause?: unknown;
+}
+
+/** Base of every known error: a stable `code`, the exit code it maps to, and an optional hint. */
+export class ShopfdsError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCodeValue;
+  readonly hint: string | undefined;
+
+  constructor(code: string, exitCode: ExitCodeValue, message: string, options: ShopfdsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ShopfdsError';
+    this.code = code;
+    this.exitCode = exitCode;
+    this.hint = options.hint;
+  }
+}
+
+/** Bad flags, arguments, config or input files. Nothing was run, nothing was written. */
+export class UsageError extends ShopfdsError {
+  constructor(message: string, options: ShopfdsErrorOptions = {}) {
+    super('E_USAGE', ExitCode.usage, message, options);
+    this.name = 'UsageError';
+  }
+}
+
+/** Config problems, collected and printed together as `file: path.to.key: message`. */
+export class ConfigError extends ShopfdsError {
+  readonly issues: readonly string[];
+  constructor(issues: readonly string[], options: ShopfdsErrorOptions = {}) {
+    super('E_CONFIG', ExitCode.usage, issues.join('\n'), options);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** A wrapped tool is missing, crashed, or wrote output that cannot be parsed. */
+export class ToolError extends ShopfdsError {
+  constructor(message: string, options: ShopfdsErrorOptions = {}) {
+    super('E_TOOL', ExitCode.tool, message, options);
+    this.name = 'ToolError';
+  }
+}
+
+/** The result store cannot be reached or refused the write. */
+export class StoreError extends ShopfdsError {
+  constructor(message: string, options: ShopfdsErrorOptions = {}) {
+    super('E_STORE', ExitCode.store, message, options);
+    this.name = 'StoreError';
+  }
+}
+
+/** A safety gate refused to act (chaos approval, unhealthy steady state). */
+export class GateError extends ShopfdsError {
+  constructor(code: string, message: string, options: ShopfdsErrorOptions = {}) {
+    super(code, ExitCode.failed, message, options);
+    this.name = 'GateError';
+  }
+}
+
+/** The user or a timeout stopped the run. */
+export class InterruptedError extends ShopfdsError {
+  constructor(signal: 'SIGINT' | 'SIGTERM', message = `interrupted by ${signal}`) {
+    super('E_INTERRUPTED', signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm, message);
+    this.name = 'InterruptedError';
+  }
+}

@@ -1,0 +1,5 @@
+export * from './run.js';
+export * from './details.js';
+export * from './errors.js';
+export * from './totals.js';
+export * from './validate.js';

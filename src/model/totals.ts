@@ -1,0 +1,34 @@
+import type { Case, CaseStatus, RunStatus, Totals } from './run.js';
+
+/** Counts cases by the seed's rule: passed includes flaky, failed includes timed_out and interrupted. */
+export function computeTotals(cases: readonly { status: CaseStatus }[]): Totals {
+  let passed = 0, failed = 0, skipped = 0, flaky = 0, timedOut = 0, interrupted = 0;
+  for (const c of cases) {
+    switch (c.status) {
+      case 'passed': passed++; break;
+      case 'flaky': passed++; flaky++; break;
+      case 'skipped': skipped++; break;
+      case 'failed': failed++; break;
+      case 'timed_out': failed++; timedOut++; break;
+      case 'interrupted': failed++; interrupted++; break;
+    }
+  }
+  return { total: cases.length, passed, failed, skipped, flaky, timedOut, interrupted };
+}
+
+/**
+ * The verdict cases imply. A run with no cases at all is an `error` unless the caller knows better:
+ * "unknown" is never reported as passed.
+ */
+export function deriveRunStatus(totals: Totals, options: { toolError?: boolean; interrupted?: boolean } = {}): RunStatus {
+  if (options.interrupted) return 'interrupted';
+  if (totals.failed > 0) return 'failed';
+  if (options.toolError) return 'error';
+  if (totals.total === 0) return 'error';
+  return 'passed';
+}
+
+/** Whether a case counts as a failure for reports and exit codes. */
+export function isFailure(c: Pick<Case, 'status'>): boolean {
+  return c.status === 'failed' || c.status === 'timed_out' || c.status === 'interrupted';
+}

@@ -1,0 +1,53 @@
+import { RunSchema, type Run } from './run.js';
+import { computeTotals } from './totals.js';
+
+export type RunValidationResult =
+  | { readonly ok: true; readonly run: Run }
+  | { readonly ok: false; readonly issues: readonly string[] };
+
+/**
+ * Checks a run against the schema and the seed's rules: totals add up and match the cases
+ * (passed + failed + skipped = total), completed is not before started, durations are >= 0,
+ * case ordinals are 0..n-1, kind-specific records point at existing cases and agree with the kind.
+ */
+export function validateRun(input: unknown): RunValidationResult {
+  const parsed = RunSchema.safeParse(input);
+  if (!parsed.success) {
+    return { ok: false, issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(run)'}: ${i.message}`) };
+  }
+  const run = parsed.data;
+  const issues: string[] = [];
+  const t = run.totals;
+  if (t.passed + t.failed + t.skipped !== t.total) issues.push('totals: passed + failed + skipped must equal total');
+  if (t.flaky > t.passed) issues.push('totals.flaky: must not exceed passed');
+  if (t.timedOut + t.interrupted > t.failed) issues.push('totals: timedOut + interrupted must not exceed failed');
+  const expected = computeTotals(run.cases);
+  for (const key of Object.keys(expected) as (keyof typeof expected)[]) {
+    if (expected[key] !== t[key]) issues.push(`totals.${key}: is ${t[key]} but the cases give ${expected[key]}`);
+  }
+  if (Date.parse(run.completedAt) < Date.parse(run.startedAt)) issues.push('completedAt: must not be before startedAt');
+  run.cases.forEach((c, i) => {
+    if (c.ordinal !== i) issues.push(`cases.${i}.ordinal: must be ${i}`);
+    c.attempts.forEach((a, j) => {
+      if (a.index !== j) issues.push(`cases.${i}.attempts.${j}.index: must be ${j}`);
+    });
+    if (c.status === 'flaky' && c.attempts.length < 2) issues.push(`cases.${i}.attempts: a flaky case needs at least two attempts`);
+  });
+  if (run.status === 'passed' && (t.failed > 0 || t.total === 0)) {
+    issues.push(t.total === 0 ? 'status: a run with no cases cannot pass' : 'status: a run with failed cases cannot pass');
+  }
+  const ordinalOk = (o: number | null) => o === null || o < run.cases.length;
+  run.e2e?.test_runs.forEach((r, i) => {
+    if (!ordinalOk(r.case_ordinal)) issues.push(`e2e.test_runs.${i}.case_ordinal: no such case`);
+  });
+  run.api?.suites.forEach((s, i) =>
+    s.results.forEach((r, j) => {
+      if (!ordinalOk(r.case_ordinal)) issues.push(`api.suites.${i}.results.${j}.case_ordinal: no such case`);
+    }),
+  );
+  const details = { e2e: run.e2e, api: run.api, perf: run.perf, chaos: run.chaos, canary: run.canary };
+  for (const [kind, value] of Object.entries(details)) {
+    if (value !== null && kind !== run.kind) issues.push(`${kind}: a ${run.kind} run cannot carry ${kind} records`);
+  }
+  return issues.length ? { ok: false, issues } : { ok: true, run };
+}

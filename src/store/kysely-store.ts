@@ -1,0 +1,787 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { StoreError, type Case, type Run } from '../model/index.js';
+import { buildMigrations, type StoreCapabilities } from './migrations.js';
+import type {
+  CaseFailureGroup,
+  CaseHistoryEntry,
+  MigrationState,
+  RunFilter,
+  RunStore,
+  RunSummary,
+  StoreBackend,
+} from './types.js';
+
+type Db = Kysely<any>;
+type Row = Record<string, unknown>;
+
+const FAILED_STATUSES = ['failed', 'timed_out', 'interrupted'];
+
+/** Stable identity of a case across runs: kind, suite path, name and project. */
+export function caseKey(kind: string, c: Pick<Case, 'suitePath' | 'name' | 'project'>): string {
+  return createHash('sha1')
+    .update([kind, ...c.suitePath, c.name, c.project ?? ''].join('\u0000'))
+    .digest('hex');
+}
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly migrations: Record<string, Migration>) {}
+  async getMigrations() {
+    return this.migrations;
+  }
+}
+
+function iso(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  return new Date(String(value)).toISOString();
+}
+function isoOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : iso(value);
+}
+function num(value: unknown): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+function numOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : num(value);
+}
+function strOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+/**
+ * The RunStore over Kysely, shared by both backends. Dialect differences come in as
+ * {@link StoreCapabilities}.
+ */
+export class KyselyRunStore implements RunStore {
+  private readonly migrations: Record<string, Migration>;
+  private migrated = false;
+
+  constructor(
+    readonly backend: StoreBackend,
+    readonly location: string,
+    private readonly db: Db,
+    private readonly caps: StoreCapabilities,
+  ) {
+    this.migrations = buildMigrations(caps);
+  }
+
+  private json(value: unknown): string | null {
+    return value === undefined || value === null ? null : JSON.stringify(value);
+  }
+  private parseJson<T>(value: unknown): T {
+    if (value === null || value === undefined) return null as T;
+    if (this.caps.jsonParsedOnRead || typeof value !== 'string') return value as T;
+    return JSON.parse(value) as T;
+  }
+
+  private migrator(): Migrator {
+    return new Migrator({ db: this.db, provider: new StaticProvider(this.migrations) });
+  }
+
+  private async executedMigrations(): Promise<Map<string, string>> {
+    const tables = await this.db.introspection.getTables({ withInternalKyselyTables: true });
+    if (!tables.some((t) => t.name === 'kysely_migration')) return new Map();
+    const rows = await this.db.selectFrom('kysely_migration').select(['name', 'timestamp']).execute();
+    return new Map(rows.map((r: Row) => [String(r.name), String(r.timestamp)]));
+  }
+
+  /** Refuses a database written by a newer shopfds-test: it has migrations this binary does not know. */
+  private async assertNotNewer(): Promise<void> {
+    const executed = await this.executedMigrations();
+    const unknown = [...executed.keys()].filter((name) => !(name in this.migrations));
+    if (unknown.length) {
+      throw new StoreError(
+        `the database at ${this.location} was migrated by a newer shopfds-test (unknown migration ${unknown.sort().join(', ')})`,
+        { hint: 'Upgrade shopfds-test, or point --db at another database.' },
+      );
+    }
+  }
+
+  async migrate(): Promise<readonly string[]> {
+    await this.assertNotNewer();
+    const { error, results } = await this.migrator().migrateToLatest();
+    if (error) throw new StoreError(`migration failed on ${this.location}: ${(error as Error).message}`, { cause: error });
+    this.migrated = true;
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  }
+
+  async migrationStatus(): Promise<readonly MigrationState[]> {
+    const executed = await this.executedMigrations();
+    const names = new Set([...Object.keys(this.migrations), ...executed.keys()]);
+    return [...names].sort().map((name) => ({ name, executedAt: executed.has(name) ? iso(executed.get(name)) : null }));
+  }
+
+  private async ensureMigrated(): Promise<void> {
+    if (!this.migrated) await this.migrate();
+  }
+
+  private async insertMany(db: Db, table: string, rows: Row[]): Promise<void> {
+    if (!rows.length) return;
+    const columns = Object.keys(rows[0]!).length;
+    const size = Math.max(1, Math.floor(this.caps.maxParameters / columns));
+    for (let i = 0; i < rows.length; i += size) {
+      await db.insertInto(table).values(rows.slice(i, i + size)).execute();
+    }
+  }
+
+  async saveRun(run: Run): Promise<void> {
+    await this.ensureMigrated();
+    const startedAt = iso(run.startedAt);
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('runs')
+        .values({
+          id: run.id,
+          kind: run.kind,
+          name: run.name,
+          status: run.status,
+          environment: run.environment,
+          trigger: run.trigger,
+          executed_by: run.executedBy,
+          started_at: startedAt,
+          completed_at: iso(run.completedAt),
+          duration_ms: run.durationMs,
+          ci_provider: run.ci?.provider ?? null,
+          ci_build_id: run.ci?.buildId ?? null,
+          ci_commit_sha: run.ci?.commitSha ?? null,
+          ci_branch: run.ci?.branch ?? null,
+          ci_job_url: run.ci?.jobUrl ?? null,
+          tool_name: run.tool.name,
+          tool_version: run.tool.version,
+          tool_command_line: run.tool.commandLine,
+          total: run.totals.total,
+          passed: run.totals.passed,
+          failed: run.totals.failed,
+          skipped: run.totals.skipped,
+          flaky: run.totals.flaky,
+          timed_out: run.totals.timedOut,
+          interrupted: run.totals.interrupted,
+          error_message: run.errorMessage,
+          run_group: run.runGroup,
+          shard_current: run.shard?.current ?? null,
+          shard_total: run.shard?.total ?? null,
+          artifacts: this.json(run.artifacts),
+          metadata: this.json(run.metadata),
+        })
+        .execute();
+
+      await this.insertMany(
+        trx,
+        'cases',
+        run.cases.map((c) => ({
+          run_id: run.id,
+          ordinal: c.ordinal,
+          case_key: caseKey(run.kind, c),
+          run_started_at: startedAt,
+          suite_path: this.json(c.suitePath),
+          name: c.name,
+          file: c.file,
+          line: c.line,
+          col: c.column,
+          project: c.project,
+          status: c.status,
+          duration_ms: c.durationMs,
+          attempt_count: c.attempts.length,
+          attempts: this.json(c.attempts),
+          error_message: c.errorMessage,
+          error_stack: c.errorStack,
+          artifacts: this.json(c.artifacts),
+          tags: this.json(c.tags),
+          properties: this.json(c.properties),
+          stdout: c.stdout,
+          stderr: c.stderr,
+        })),
+      );
+
+      await this.insertMany(
+        trx,
+        'metric_samples',
+        run.metrics.map((m, seq) => ({
+          run_id: run.id,
+          seq,
+          name: m.name,
+          time: iso(m.time),
+          value: m.value,
+          tags: this.json(m.tags),
+        })),
+      );
+
+      await this.saveDetails(trx, run);
+    });
+  }
+
+  private async saveDetails(trx: Db, run: Run): Promise<void> {
+    if (run.e2e) {
+      const now = new Date().toISOString();
+      const scenarioIds = new Map<string, string>();
+      for (const s of run.e2e.scenarios) {
+        const values = {
+          description: s.description,
+          test_type: s.test_type,
+          browser: s.browser,
+          viewport: this.json(s.viewport),
+          steps: this.json(s.steps),
+          expected_results: this.json(s.expected_results),
+          status: s.status,
+          priority: s.priority,
+          timeout_ms: s.timeout_ms,
+          retry_count: s.retry_count,
+          tags: this.json(s.tags),
+          created_by: s.created_by,
+          updated_at: now,
+        };
+        await trx
+          .insertInto('e2e_test_scenarios')
+          .values({ id: randomUUID(), name: s.name, created_at: now, ...values })
+          .onConflict((oc) => oc.column('name').doUpdateSet(values))
+          .execute();
+        const row = await trx.selectFrom('e2e_test_scenarios').select('id').where('name', '=', s.name).executeTakeFirstOrThrow();
+        scenarioIds.set(s.name, String(row.id));
+      }
+      const testRuns: Row[] = [];
+      const steps: Row[] = [];
+      for (const r of run.e2e.test_runs) {
+        const id = randomUUID();
+        testRuns.push({
+          id,
+          shopfds_run_id: run.id,
+          case_ordinal: r.case_ordinal,
+          scenario_id: r.scenario_name ? (scenarioIds.get(r.scenario_name) ?? null) : null,
+          scenario_name: r.scenario_name,
+          run_id: r.run_id,
+          status: r.status,
+          started_at: iso(r.started_at),
+          completed_at: isoOrNull(r.completed_at),
+          duration_ms: r.duration_ms,
+          browser: r.browser,
+          viewport: this.json(r.viewport),
+          screenshots: this.json(r.screenshots),
+          video_url: r.video_url,
+          error_logs: r.error_logs,
+          ci_build_id: r.ci_build_id,
+          ci_commit_sha: r.ci_commit_sha,
+          environment: r.environment,
+          executed_by: r.executed_by,
+        });
+        for (const s of r.steps) steps.push({ id: randomUUID(), test_run_id: id, ...s });
+      }
+      await this.insertMany(trx, 'e2e_test_runs', testRuns);
+      await this.insertMany(trx, 'e2e_test_step_results', steps);
+    }
+    if (run.api) {
+      const results: Row[] = [];
+      for (const [ordinal, s] of run.api.suites.entries()) {
+        const id = randomUUID();
+        const { results: suiteResults, ...fields } = s;
+        await trx
+          .insertInto('api_test_suites')
+          .values({
+            id,
+            shopfds_run_id: run.id,
+            ordinal,
+            ...fields,
+            started_at: isoOrNull(s.started_at),
+            completed_at: isoOrNull(s.completed_at),
+          })
+          .execute();
+        suiteResults.forEach((r, i) =>
+          results.push({
+            id: randomUUID(),
+            api_test_suite_id: id,
+            ordinal: i,
+            ...r,
+            request_body: this.json(r.request_body),
+            response_body: this.json(r.response_body),
+          }),
+        );
+      }
+      await this.insertMany(trx, 'api_test_results', results);
+    }
+    if (run.perf) {
+      const id = randomUUID();
+      const { metrics, ...fields } = run.perf.test;
+      await trx
+        .insertInto('performance_tests')
+        .values({
+          id,
+          shopfds_run_id: run.id,
+          ...fields,
+          started_at: isoOrNull(fields.started_at),
+          completed_at: isoOrNull(fields.completed_at),
+        })
+        .execute();
+      await this.insertMany(
+        trx,
+        'performance_metrics',
+        metrics.map((m) => ({ id: randomUUID(), performance_test_id: id, ...m, measured_at: iso(m.measured_at) })),
+      );
+    }
+    if (run.chaos) {
+      const id = randomUUID();
+      const { observations, audit, ...fields } = run.chaos.experiment;
+      await trx
+        .insertInto('chaos_experiments')
+        .values({
+          id,
+          shopfds_run_id: run.id,
+          ...fields,
+          approval_required: this.caps.nativeBoolean ? fields.approval_required : fields.approval_required ? 1 : 0,
+          steady_state_hypothesis: this.json(fields.steady_state_hypothesis),
+          method: this.json(fields.method),
+          started_at: isoOrNull(fields.started_at),
+          completed_at: isoOrNull(fields.completed_at),
+        })
+        .execute();
+      await this.insertMany(
+        trx,
+        'chaos_observations',
+        observations.map((o, seq) => ({ id: randomUUID(), chaos_experiment_id: id, seq, ...o, observed_at: iso(o.observed_at) })),
+      );
+      await this.insertMany(
+        trx,
+        'chaos_audit_log',
+        audit.map((a, seq) => ({ id: randomUUID(), chaos_experiment_id: id, seq, ...a, at: iso(a.at) })),
+      );
+    }
+    if (run.canary) {
+      const id = randomUUID();
+      const { metrics, ...fields } = run.canary.deployment;
+      await trx
+        .insertInto('canary_deployments')
+        .values({
+          id,
+          shopfds_run_id: run.id,
+          ...fields,
+          started_at: iso(fields.started_at),
+          completed_at: isoOrNull(fields.completed_at),
+        })
+        .execute();
+      await this.insertMany(
+        trx,
+        'canary_metrics',
+        metrics.map((m, seq) => ({ id: randomUUID(), canary_deployment_id: id, seq, ...m, measured_at: iso(m.measured_at) })),
+      );
+    }
+  }
+
+  private async resolveRunId(idOrPrefix: string): Promise<string | null> {
+    const exact = await this.db.selectFrom('runs').select('id').where('id', '=', idOrPrefix).executeTakeFirst();
+    if (exact) return String(exact.id);
+    if (idOrPrefix.length < 4 || !/^[0-9a-f-]+$/i.test(idOrPrefix)) return null;
+    const rows = await this.db
+      .selectFrom('runs')
+      .select('id')
+      .where('id', 'like', `${idOrPrefix.toLowerCase()}%`)
+      .limit(2)
+      .execute();
+    if (rows.length > 1) throw new StoreError(`run id prefix "${idOrPrefix}" is ambiguous`, { hint: 'Give more characters of the id.' });
+    return rows.length ? String(rows[0]!.id) : null;
+  }
+
+  async getRun(idOrPrefix: string): Promise<Run | null> {
+    await this.ensureMigrated();
+    const id = await this.resolveRunId(idOrPrefix);
+    if (!id) return null;
+    const r = await this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const caseRows = await this.db.selectFrom('cases').selectAll().where('run_id', '=', id).orderBy('ordinal').execute();
+    const metricRows = await this.db.selectFrom('metric_samples').selectAll().where('run_id', '=', id).orderBy('seq').execute();
+    const run: Run = {
+      id,
+      kind: r.kind,
+      name: r.name,
+      status: r.status,
+      startedAt: iso(r.started_at),
+      completedAt: iso(r.completed_at),
+      durationMs: num(r.duration_ms),
+      environment: r.environment,
+      trigger: r.trigger,
+      executedBy: r.executed_by,
+      ci: r.ci_provider
+        ? {
+            provider: r.ci_provider,
+            buildId: strOrNull(r.ci_build_id),
+            commitSha: strOrNull(r.ci_commit_sha),
+            branch: strOrNull(r.ci_branch),
+            jobUrl: strOrNull(r.ci_job_url),
+          }
+        : null,
+      tool: { name: r.tool_name, version: strOrNull(r.tool_version), commandLine: strOrNull(r.tool_command_line) },
+      totals: {
+        total: num(r.total),
+        passed: num(r.passed),
+        failed: num(r.failed),
+        skipped: num(r.skipped),
+        flaky: num(r.flaky),
+        timedOut: num(r.timed_out),
+        interrupted: num(r.interrupted),
+      },
+      errorMessage: strOrNull(r.error_message),
+      runGroup: strOrNull(r.run_group),
+      shard: r.shard_current === null ? null : { current: num(r.shard_current), total: num(r.shard_total) },
+      artifacts: this.parseJson(r.artifacts),
+      metadata: this.parseJson(r.metadata),
+      cases: caseRows.map((c: Row) => ({
+        ordinal: num(c.ordinal),
+        suitePath: this.parseJson(c.suite_path),
+        name: String(c.name),
+        file: strOrNull(c.file),
+        line: numOrNull(c.line),
+        column: numOrNull(c.col),
+        project: strOrNull(c.project),
+        status: c.status as Case['status'],
+        durationMs: num(c.duration_ms),
+        attempts: this.parseJson(c.attempts),
+        errorMessage: strOrNull(c.error_message),
+        errorStack: strOrNull(c.error_stack),
+        artifacts: this.parseJson(c.artifacts),
+        tags: this.parseJson(c.tags),
+        properties: this.parseJson(c.properties),
+        stdout: strOrNull(c.stdout),
+        stderr: strOrNull(c.stderr),
+      })),
+      metrics: metricRows.map((m: Row) => ({
+        name: String(m.name),
+        time: iso(m.time),
+        value: num(m.value),
+        tags: this.parseJson(m.tags),
+      })),
+      e2e: null,
+      api: null,
+      perf: null,
+      chaos: null,
+      canary: null,
+    };
+    return { ...run, ...(await this.loadDetails(run)) };
+  }
+
+  private async loadDetails(run: Run): Promise<Partial<Run>> {
+    const db = this.db;
+    switch (run.kind) {
+      case 'e2e': {
+        const testRuns = await db.selectFrom('e2e_test_runs').selectAll().where('shopfds_run_id', '=', run.id).orderBy('case_ordinal').execute();
+        if (!testRuns.length) return {};
+        const names = [...new Set(testRuns.map((t: Row) => t.scenario_name).filter((n): n is string => typeof n === 'string'))];
+        const scenarios = names.length ? await db.selectFrom('e2e_test_scenarios').selectAll().where('name', 'in', names).orderBy('name').execute() : [];
+        const steps = await db
+          .selectFrom('e2e_test_step_results')
+          .selectAll()
+          .where('test_run_id', 'in', testRuns.map((t: Row) => t.id))
+          .orderBy('step_number')
+          .execute();
+        return {
+          e2e: {
+            scenarios: scenarios.map((s: Row) => ({
+              name: String(s.name),
+              description: strOrNull(s.description),
+              test_type: s.test_type as any,
+              browser: s.browser as any,
+              viewport: this.parseJson(s.viewport),
+              steps: this.parseJson(s.steps),
+              expected_results: this.parseJson(s.expected_results),
+              status: s.status as any,
+              priority: s.priority as any,
+              timeout_ms: num(s.timeout_ms),
+              retry_count: num(s.retry_count),
+              tags: this.parseJson(s.tags) ?? [],
+              created_by: String(s.created_by),
+            })),
+            test_runs: testRuns.map((t: Row) => ({
+              case_ordinal: num(t.case_ordinal),
+              scenario_name: strOrNull(t.scenario_name),
+              run_id: String(t.run_id),
+              status: t.status as any,
+              started_at: iso(t.started_at),
+              completed_at: isoOrNull(t.completed_at),
+              duration_ms: numOrNull(t.duration_ms),
+              browser: t.browser as any,
+              viewport: this.parseJson(t.viewport),
+              screenshots: this.parseJson(t.screenshots) ?? [],
+              video_url: strOrNull(t.video_url),
+              error_logs: strOrNull(t.error_logs),
+              ci_build_id: strOrNull(t.ci_build_id),
+              ci_commit_sha: strOrNull(t.ci_commit_sha),
+              environment: t.environment as any,
+              executed_by: String(t.executed_by),
+              steps: steps
+                .filter((s: Row) => s.test_run_id === t.id)
+                .map((s: Row) => ({
+                  step_number: num(s.step_number),
+                  step_name: String(s.step_name),
+                  status: s.status as any,
+                  duration_ms: num(s.duration_ms),
+                  screenshot_url: strOrNull(s.screenshot_url),
+                  error_message: strOrNull(s.error_message),
+                })),
+            })),
+          },
+        };
+      }
+      case 'api': {
+        const suites = await db.selectFrom('api_test_suites').selectAll().where('shopfds_run_id', '=', run.id).orderBy('ordinal').execute();
+        if (!suites.length) return {};
+        const results = await db
+          .selectFrom('api_test_results')
+          .selectAll()
+          .where('api_test_suite_id', 'in', suites.map((s: Row) => s.id))
+          .orderBy('ordinal')
+          .execute();
+        return {
+          api: {
+            suites: suites.map((s: Row) => ({
+              name: String(s.name),
+              service_name: String(s.service_name),
+              postman_collection_id: String(s.postman_collection_id),
+              postman_collection_path: String(s.postman_collection_path),
+              newman_run_id: strOrNull(s.newman_run_id),
+              total_tests: num(s.total_tests),
+              passed_tests: num(s.passed_tests),
+              failed_tests: num(s.failed_tests),
+              skipped_tests: num(s.skipped_tests),
+              status: s.status as any,
+              started_at: isoOrNull(s.started_at),
+              completed_at: isoOrNull(s.completed_at),
+              duration_ms: numOrNull(s.duration_ms),
+              environment: s.environment as any,
+              newman_report_path: strOrNull(s.newman_report_path),
+              ci_build_id: strOrNull(s.ci_build_id),
+              executed_by: String(s.executed_by),
+              results: results
+                .filter((r: Row) => r.api_test_suite_id === s.id)
+                .map((r: Row) => ({
+                  case_ordinal: numOrNull(r.case_ordinal),
+                  endpoint: String(r.endpoint),
+                  http_method: String(r.http_method),
+                  status_code: numOrNull(r.status_code),
+                  test_status: r.test_status as any,
+                  response_time_ms: numOrNull(r.response_time_ms),
+                  error_message: strOrNull(r.error_message),
+                  request_body: this.parseJson(r.request_body),
+                  response_body: this.parseJson(r.response_body),
+                })),
+            })),
+          },
+        };
+      }
+      case 'perf': {
+        const t = await db.selectFrom('performance_tests').selectAll().where('shopfds_run_id', '=', run.id).executeTakeFirst();
+        if (!t) return {};
+        const metrics = await db.selectFrom('performance_metrics').selectAll().where('performance_test_id', '=', t.id).orderBy('measured_at').execute();
+        return {
+          perf: {
+            test: {
+              test_type: t.test_type,
+              scenario_name: String(t.scenario_name),
+              target_tps: num(t.target_tps),
+              actual_tps: numOrNull(t.actual_tps),
+              p95_response_time: numOrNull(t.p95_response_time),
+              p99_response_time: numOrNull(t.p99_response_time),
+              avg_response_time: numOrNull(t.avg_response_time),
+              max_response_time: numOrNull(t.max_response_time),
+              error_rate: numOrNull(t.error_rate),
+              total_requests: numOrNull(t.total_requests),
+              failed_requests: numOrNull(t.failed_requests),
+              duration_sec: num(t.duration_sec),
+              virtual_users: num(t.virtual_users),
+              status: t.status,
+              started_at: isoOrNull(t.started_at),
+              completed_at: isoOrNull(t.completed_at),
+              k6_script_path: String(t.k6_script_path),
+              environment: t.environment,
+              ci_build_id: strOrNull(t.ci_build_id),
+              executed_by: String(t.executed_by),
+              metrics: metrics.map((m: Row) => ({
+                measured_at: iso(m.measured_at),
+                virtual_users: num(m.virtual_users),
+                requests_per_sec: num(m.requests_per_sec),
+                response_time_p95: numOrNull(m.response_time_p95),
+                error_rate: numOrNull(m.error_rate),
+              })),
+            },
+          },
+        };
+      }
+      case 'chaos': {
+        const e = await db.selectFrom('chaos_experiments').selectAll().where('shopfds_run_id', '=', run.id).executeTakeFirst();
+        if (!e) return {};
+        const observations = await db.selectFrom('chaos_observations').selectAll().where('chaos_experiment_id', '=', e.id).orderBy('seq').execute();
+        const audit = await db.selectFrom('chaos_audit_log').selectAll().where('chaos_experiment_id', '=', e.id).orderBy('seq').execute();
+        return {
+          chaos: {
+            experiment: {
+              name: String(e.name),
+              experiment_type: e.experiment_type,
+              target_service: String(e.target_service),
+              target_pod: strOrNull(e.target_pod),
+              hypothesis: String(e.hypothesis),
+              steady_state_hypothesis: this.parseJson(e.steady_state_hypothesis),
+              method: this.parseJson(e.method),
+              duration_sec: num(e.duration_sec),
+              status: e.status,
+              started_at: isoOrNull(e.started_at),
+              completed_at: isoOrNull(e.completed_at),
+              result: e.result ?? null,
+              recovery_time_sec: numOrNull(e.recovery_time_sec),
+              recovery_target_sec: num(e.recovery_target_sec),
+              chaos_engine_name: String(e.chaos_engine_name),
+              kubernetes_namespace: String(e.kubernetes_namespace),
+              environment: e.environment,
+              approval_required: Boolean(e.approval_required),
+              approved_by: strOrNull(e.approved_by),
+              created_by: String(e.created_by),
+              observations: observations.map((o: Row) => ({
+                observed_at: iso(o.observed_at),
+                metric_name: String(o.metric_name),
+                metric_value: String(o.metric_value),
+                observation_type: o.observation_type as any,
+                notes: strOrNull(o.notes),
+              })),
+              audit: audit.map((a: Row) => ({
+                at: iso(a.at),
+                actor: String(a.actor),
+                action: a.action as any,
+                detail: strOrNull(a.detail),
+              })),
+            },
+          },
+        };
+      }
+      case 'canary': {
+        const d = await db.selectFrom('canary_deployments').selectAll().where('shopfds_run_id', '=', run.id).executeTakeFirst();
+        if (!d) return {};
+        const metrics = await db.selectFrom('canary_metrics').selectAll().where('canary_deployment_id', '=', d.id).orderBy('seq').execute();
+        return {
+          canary: {
+            deployment: {
+              service_name: String(d.service_name),
+              old_version: String(d.old_version),
+              new_version: String(d.new_version),
+              traffic_weight: num(d.traffic_weight),
+              error_rate: numOrNull(d.error_rate),
+              response_time_p95: numOrNull(d.response_time_p95),
+              request_success_rate: numOrNull(d.request_success_rate),
+              started_at: iso(d.started_at),
+              completed_at: isoOrNull(d.completed_at),
+              status: d.status,
+              rollback_reason: strOrNull(d.rollback_reason),
+              analysis_interval_sec: num(d.analysis_interval_sec),
+              threshold_max_error_rate: num(d.threshold_max_error_rate),
+              threshold_max_response_time: num(d.threshold_max_response_time),
+              flagger_canary_name: String(d.flagger_canary_name),
+              kubernetes_namespace: String(d.kubernetes_namespace),
+              created_by: String(d.created_by),
+              metrics: metrics.map((m: Row) => ({
+                measured_at: iso(m.measured_at),
+                traffic_weight: num(m.traffic_weight),
+                error_rate: numOrNull(m.error_rate),
+                response_time_p95: numOrNull(m.response_time_p95),
+                request_success_rate: numOrNull(m.request_success_rate),
+                total_requests: numOrNull(m.total_requests),
+                failed_requests: numOrNull(m.failed_requests),
+                phase: strOrNull(m.phase),
+                iterations: numOrNull(m.iterations),
+                failed_checks: numOrNull(m.failed_checks),
+              })),
+            },
+          },
+        };
+      }
+    }
+  }
+
+  async listRuns(filter: RunFilter = {}): Promise<readonly RunSummary[]> {
+    await this.ensureMigrated();
+    let q = this.db.selectFrom('runs').selectAll();
+    if (filter.kind) q = q.where('kind', '=', filter.kind);
+    if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.environment) q = q.where('environment', '=', filter.environment);
+    if (filter.since) q = q.where('started_at', '>=', iso(filter.since));
+    if (filter.runGroup) q = q.where('run_group', '=', filter.runGroup);
+    const rows = await q.orderBy('started_at', 'desc').orderBy('id').limit(filter.limit ?? 20).execute();
+    return rows.map((r: Row) => ({
+      id: String(r.id),
+      kind: r.kind as any,
+      name: String(r.name),
+      status: r.status as any,
+      environment: r.environment as any,
+      startedAt: iso(r.started_at),
+      durationMs: num(r.duration_ms),
+      totals: {
+        total: num(r.total),
+        passed: num(r.passed),
+        failed: num(r.failed),
+        skipped: num(r.skipped),
+        flaky: num(r.flaky),
+        timedOut: num(r.timed_out),
+        interrupted: num(r.interrupted),
+      },
+      runGroup: strOrNull(r.run_group),
+      ciBuildId: strOrNull(r.ci_build_id),
+      commitSha: strOrNull(r.ci_commit_sha),
+      toolName: String(r.tool_name),
+    }));
+  }
+
+  async failuresSince(since: string, limit = 50): Promise<readonly CaseFailureGroup[]> {
+    await this.ensureMigrated();
+    const rows = await this.db
+      .selectFrom('cases')
+      .select([
+        'case_key',
+        sql<string>`max(name)`.as('name'),
+        sql<string>`max(project)`.as('project'),
+        sql<string>`max(run_started_at)`.as('last_failed_at'),
+        sql<number>`count(*)`.as('failures'),
+      ])
+      .where('status', 'in', FAILED_STATUSES)
+      .where('run_started_at', '>=', iso(since))
+      .groupBy('case_key')
+      .orderBy('failures', 'desc')
+      .orderBy('case_key')
+      .limit(limit)
+      .execute();
+    const keys = rows.map((r: Row) => String(r.case_key));
+    const paths = new Map<string, string[]>();
+    if (keys.length) {
+      // One sample row per key for its suite path (identical across runs by construction of the key).
+      const samples = await this.db
+        .selectFrom('cases')
+        .select(['case_key', 'suite_path'])
+        .where('case_key', 'in', keys)
+        .where('run_started_at', '>=', iso(since))
+        .where('status', 'in', FAILED_STATUSES)
+        .execute();
+      for (const s of samples) if (!paths.has(String(s.case_key))) paths.set(String(s.case_key), this.parseJson(s.suite_path));
+    }
+    return rows.map((r: Row) => ({
+      caseKey: String(r.case_key),
+      name: String(r.name),
+      suitePath: paths.get(String(r.case_key)) ?? [],
+      project: strOrNull(r.project),
+      failures: num(r.failures),
+      lastFailedAt: iso(r.last_failed_at),
+    }));
+  }
+
+  async caseHistory(key: string, limit = 50): Promise<readonly CaseHistoryEntry[]> {
+    await this.ensureMigrated();
+    const rows = await this.db
+      .selectFrom('cases')
+      .select(['run_id', 'run_started_at', 'status', 'duration_ms', 'attempt_count', 'error_message'])
+      .where('case_key', '=', key)
+      .orderBy('run_started_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r: Row) => ({
+      runId: String(r.run_id),
+      startedAt: iso(r.run_started_at),
+      status: r.status as any,
+      durationMs: num(r.duration_ms),
+      attempts: num(r.attempt_count),
+      errorMessage: strOrNull(r.error_message),
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Kysely, SqliteDialect } from 'kysely';
+import { StoreError } from '../../model/index.js';
+import { KyselyRunStore } from '../kysely-store.js';
+import type { StoreCapabilities } from '../migrations.js';
+
+export const SQLITE_CAPABILITIES: StoreCapabilities = {
+  timestampType: 'text',
+  jsonType: 'text',
+  jsonParsedOnRead: false,
+  ginIndexes: false,
+  // SQLITE_MAX_VARIABLE_NUMBER is 32766 since SQLite 3.32.
+  maxParameters: 32000,
+  doubleType: 'real',
+  nativeBoolean: false,
+  triggerStyle: 'inline',
+};
+
+export interface SqliteStoreOptions {
+  /** How long a writer waits for another process's lock before failing (parallel CI jobs). */
+  busyTimeoutMs?: number;
+}
+
+/** Opens (and creates) an SQLite result store. better-sqlite3 loads only here. */
+export async function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<KyselyRunStore> {
+  const file = resolve(path);
+  const { default: Database } = await import('better-sqlite3');
+  let database;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    database = new Database(file);
+    database.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 15000}`);
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('foreign_keys = ON');
+  } catch (cause) {
+    throw new StoreError(`cannot open the SQLite store at ${file}: ${(cause as Error).message}`, { cause });
+  }
+  const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
+  return new KyselyRunStore('sqlite', file, db, SQLITE_CAPABILITIES);
+}
