@@ -3,3 +3,4 @@ export * from './details.js';
 export * from './errors.js';
 export * from './totals.js';
 export * from './validate.js';
+export * from './merge.js';

@@ -1,0 +1,127 @@
+import { UsageError } from '../../model/index.js';
+import type { RunFilter } from '../../store/types.js';
+import { formatColumns } from '../columns.js';
+import type { CommandContext } from '../context.js';
+import { parsePositiveInt, parseSince } from '../parse.js';
+import { openContextStore } from '../session.js';
+
+interface ListOptions {
+  kind?: RunFilter['kind'];
+  status?: RunFilter['status'];
+  env?: RunFilter['environment'];
+  since?: string;
+  group?: string;
+  limit?: string;
+}
+
+export async function listRunsAction(ctx: CommandContext, options: ListOptions): Promise<number> {
+  const filter: RunFilter = {
+    kind: options.kind,
+    status: options.status,
+    environment: options.env,
+    since: options.since ? parseSince(options.since) : undefined,
+    runGroup: options.group,
+    limit: parsePositiveInt('--limit', options.limit, 20),
+  };
+  const store = await openContextStore(ctx);
+  const runs = await store.listRuns(filter);
+  if (ctx.globals.json) {
+    ctx.out(JSON.stringify(runs, null, 2));
+    return 0;
+  }
+  if (!runs.length) {
+    ctx.out('no runs match');
+    return 0;
+  }
+  ctx.out(
+    formatColumns(
+      ['ID', 'KIND', 'STATUS', 'ENV', 'STARTED', 'DURATION', 'PASSED', 'FAILED', 'SKIPPED', 'FLAKY', 'NAME'],
+      runs.map((r) => [
+        r.id.slice(0, 8),
+        r.kind,
+        r.status,
+        r.environment,
+        r.startedAt.replace('T', ' ').slice(0, 19),
+        `${(r.durationMs / 1000).toFixed(1)}s`,
+        String(r.totals.passed),
+        String(r.totals.failed),
+        String(r.totals.skipped),
+        String(r.totals.flaky),
+        r.name,
+      ]),
+    ),
+  );
+  return 0;
+}
+
+export async function showRunAction(ctx: CommandContext, runId: string): Promise<number> {
+  const store = await openContextStore(ctx);
+  const run = await store.getRun(runId);
+  if (!run) throw new UsageError(`no run with id "${runId}" in ${store.location}`, { hint: 'List runs with "shopfds-test runs list".' });
+  const { getRenderer } = await import('../../report/index.js');
+  const renderer = await getRenderer(ctx.globals.json ? 'json' : 'table');
+  ctx.io.stdout.write(renderer.render(run, { color: ctx.globals.color, width: ctx.io.stdout.columns, detail: 'full' }));
+  return 0;
+}
+
+export async function failuresAction(ctx: CommandContext, options: { since?: string; limit?: string }): Promise<number> {
+  const since = parseSince(options.since ?? '7d');
+  const limit = parsePositiveInt('--limit', options.limit, 20);
+  const store = await openContextStore(ctx);
+  const groups = await store.failuresSince(since, limit);
+  if (ctx.globals.json) {
+    ctx.out(JSON.stringify(groups, null, 2));
+    return 0;
+  }
+  if (!groups.length) {
+    ctx.out(`no failures since ${since}`);
+    return 0;
+  }
+  ctx.out(
+    formatColumns(
+      ['FAILURES', 'LAST FAILED', 'CASE KEY', 'CASE'],
+      groups.map((g) => [
+        String(g.failures),
+        g.lastFailedAt.replace('T', ' ').slice(0, 19),
+        g.caseKey.slice(0, 12),
+        [...g.suitePath, g.name].join(' › ') + (g.project ? ` [${g.project}]` : ''),
+      ]),
+    ),
+  );
+  return 0;
+}
+
+export async function historyAction(ctx: CommandContext, caseKey: string, options: { limit?: string }): Promise<number> {
+  const limit = parsePositiveInt('--limit', options.limit, 20);
+  if (!/^[0-9a-f]{6,40}$/i.test(caseKey)) throw new UsageError(`"${caseKey}" is not a case key (hex, as shown by "runs failures")`);
+  const store = await openContextStore(ctx);
+  let key = caseKey.toLowerCase();
+  if (key.length < 40) {
+    const groups = await store.failuresSince(new Date(0).toISOString(), 10_000);
+    const match = groups.filter((g) => g.caseKey.startsWith(key));
+    if (match.length === 1) key = match[0]!.caseKey;
+  }
+  const history = await store.caseHistory(key, limit);
+  if (ctx.globals.json) {
+    ctx.out(JSON.stringify(history, null, 2));
+    return 0;
+  }
+  if (!history.length) {
+    ctx.out(`no runs of case ${caseKey}`);
+    return 0;
+  }
+  ctx.out(
+    formatColumns(
+      ['RUN', 'STARTED', 'STATUS', 'ATTEMPTS', 'DURATION', 'ERROR'],
+      history.map((h) => [
+        h.runId.slice(0, 8),
+        h.startedAt.replace('T', ' ').slice(0, 19),
+        h.status,
+        String(h.attempts),
+        `${(h.durationMs / 1000).toFixed(2)}s`,
+        (h.errorMessage ?? '').split('\n')[0]!.slice(0, 80),
+      ]),
+    ),
+  );
+  return 0;
+}

@@ -1,0 +1,175 @@
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CommanderError, type Command } from 'commander';
+import type { ActionFn, CliIo, CommandContext, ResolvedGlobals, TeardownFn } from './context.js';
+import { createProgram, type Runner } from './program.js';
+import { createProgress } from './progress.js';
+
+const EXIT_BUG = 70;
+
+function rootOf(cmd: Command): Command {
+  let c = cmd;
+  while (c.parent) c = c.parent;
+  return c;
+}
+
+async function resolveGlobals(io: CliIo, opts: Record<string, unknown>): Promise<ResolvedGlobals> {
+  const [{ loadConfigFile }, { detectCi }] = await Promise.all([import('../config/load.js'), import('../config/ci.js')]);
+  const loaded = await loadConfigFile(io.cwd, opts.config as string | undefined);
+  const config = loaded.values;
+  const env = io.env;
+  const ci = detectCi(env);
+  const stateDir = resolve(io.cwd, env.SHOPFDS_HOME ?? '.shopfds');
+  const json = Boolean(opts.json);
+  const noColor = opts.color === false || (env.NO_COLOR !== undefined && env.NO_COLOR !== '');
+  const forceColor = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  let executedBy = env.SHOPFDS_EXECUTED_BY;
+  if (!executedBy) {
+    if (ci) executedBy = env.GITHUB_ACTOR || env.GITLAB_USER_LOGIN || 'ci-bot';
+    else {
+      try {
+        executedBy = userInfo().username;
+      } catch {
+        executedBy = env.USER || 'unknown';
+      }
+    }
+  }
+  const environment = (env.SHOPFDS_ENV as ResolvedGlobals['defaultEnvironment'] | undefined) ?? config.environment ?? 'local';
+  if (!['local', 'staging', 'production'].includes(environment)) {
+    const { UsageError } = await import('../model/errors.js');
+    throw new UsageError(`SHOPFDS_ENV must be local, staging or production (got "${environment}")`);
+  }
+  return {
+    db: (opts.db as string | undefined) ?? env.SHOPFDS_DATABASE_URL ?? config.db ?? join(stateDir, 'results.db'),
+    json,
+    color: !noColor && (forceColor || (Boolean(io.stdout.isTTY) && !ci)),
+    debug: Boolean(opts.debug) || env.SHOPFDS_DEBUG === '1',
+    ci,
+    interactive: Boolean(io.stderr.isTTY) && !ci && !json,
+    config,
+    configFile: loaded.file,
+    stateDir,
+    artifactsDir: resolve(io.cwd, config.artifactsDir ?? join(stateDir, 'artifacts')),
+    executedBy: executedBy.slice(0, 100),
+    defaultEnvironment: environment,
+  };
+}
+
+/** Prints a known error as one line plus its hint; anything else with its stack and a bug-report request. */
+export async function reportError(io: CliIo, error: unknown, debug: boolean): Promise<number> {
+  const { ShopfdsError, ConfigError } = await import('../model/errors.js');
+  if (error instanceof ConfigError) {
+    for (const issue of error.issues) io.stderr.write(`shopfds-test: ${issue}\n`);
+    if (error.hint) io.stderr.write(`  ${error.hint}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof ShopfdsError) {
+    io.stderr.write(`shopfds-test: ${error.message}\n`);
+    if (error.hint) io.stderr.write(`  ${error.hint}\n`);
+    if (debug && error.stack) io.stderr.write(`${error.stack}\n`);
+    if (debug && error.cause instanceof Error && error.cause.stack) io.stderr.write(`caused by: ${error.cause.stack}\n`);
+    return error.exitCode;
+  }
+  const err = error as Error;
+  io.stderr.write(`shopfds-test: internal error: ${err?.stack ?? String(error)}\n`);
+  io.stderr.write('  This is a bug in shopfds-test. Please report it with the command you ran and the output above.\n');
+  return EXIT_BUG;
+}
+
+export interface RunCliResult {
+  readonly exitCode: number;
+}
+
+/**
+ * Runs the CLI once. `signals` lets tests drive interruption; by default SIGINT and SIGTERM of the
+ * process abort the running action.
+ */
+export async function runCli(argv: readonly string[], io: CliIo, options: { handleSignals?: boolean } = {}): Promise<RunCliResult> {
+  let exitCode = 0;
+  let debug = argv.includes('--debug');
+  const run: Runner = (load) =>
+    async (...args: unknown[]) => {
+      const cmd = args[args.length - 1] as Command;
+      const opts = rootOf(cmd).opts();
+      debug ||= Boolean(opts.debug);
+      const teardowns: TeardownFn[] = [];
+      const controller = new AbortController();
+      let interrupted: 'SIGINT' | 'SIGTERM' | null = null;
+      const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+        if (interrupted) {
+          // A second Ctrl-C while teardown runs: leave now.
+          process.exit(signal === 'SIGINT' ? 130 : 143);
+        }
+        interrupted = signal;
+        controller.abort(signal);
+      };
+      const onInt = () => onSignal('SIGINT');
+      const onTerm = () => onSignal('SIGTERM');
+      if (options.handleSignals !== false) {
+        process.on('SIGINT', onInt);
+        process.on('SIGTERM', onTerm);
+      }
+      let progress: ReturnType<typeof createProgress> | undefined;
+      try {
+        const globals = await resolveGlobals(io, opts);
+        progress = createProgress(io.stderr, globals);
+        const ctx: CommandContext = {
+          io,
+          globals,
+          progress,
+          signal: controller.signal,
+          interruptedBy: () => interrupted,
+          onTeardown: (fn) => void teardowns.push(fn),
+          out: (text) => void io.stdout.write(`${text}\n`),
+          err: (text) => {
+            progress?.stop();
+            io.stderr.write(`${text}\n`);
+          },
+        };
+        const action = (await load()) as ActionFn<unknown[]>;
+        // commander passes (...positionals, options, command)
+        exitCode = await action(ctx, ...args.slice(0, -1));
+      } catch (error) {
+        progress?.stop();
+        exitCode = await reportError(io, error, debug);
+      } finally {
+        progress?.stop();
+        for (const fn of teardowns.reverse()) {
+          try {
+            await fn();
+          } catch (error) {
+            if (debug) io.stderr.write(`shopfds-test: teardown failed: ${(error as Error).message}\n`);
+          }
+        }
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+      }
+      if (interrupted && exitCode !== 130 && exitCode !== 143) exitCode = interrupted === 'SIGINT' ? 130 : 143;
+    };
+  const program = createProgram(io, run);
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return { exitCode: 0 };
+      // Commander already printed its one-line message.
+      return { exitCode: 2 };
+    }
+    exitCode = await reportError(io, error, debug);
+  }
+  return { exitCode };
+}
+
+/** Entry point of the bin shim. The only place that sets the process's exit code. */
+export async function main(argv: readonly string[]): Promise<void> {
+  // A closed pipe (`shopfds-test runs list | head`) is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
+  const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  const { exitCode } = await runCli(argv.slice(2), io);
+  process.exitCode = exitCode;
+}
