@@ -3,7 +3,7 @@ import { parseFaultConfig } from './faults.js';
 import { bearerToken, BodyValidator, readJsonObject, sendJson, sendText } from './http.js';
 import type { RequestContext, Route } from './routing.js';
 import { ShopError } from './store.js';
-import type { Order, ShippingAddress } from './types.js';
+import type { ShippingAddress } from './types.js';
 import type { User } from './store.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -54,10 +54,6 @@ function readAddress(v: BodyValidator, prefix: string): ShippingAddress {
     postalCode: v.string(`${prefix}.postalCode`, { max: 12, pattern: /^[A-Za-z0-9 -]+$/, patternMessage: 'must contain letters, digits, spaces or dashes' }),
     country: v.string(`${prefix}.country`, { pattern: COUNTRY, patternMessage: 'must be a two-letter ISO 3166-1 country code' }).toUpperCase(),
   };
-}
-
-function presentOrder(order: Order) {
-  return order;
 }
 
 export const apiRoutes: readonly Route[] = [
@@ -209,7 +205,7 @@ export const apiRoutes: readonly Route[] = [
       v.done();
       const order = ctx.shop.store.placeOrder(user, { cardNumber, cardCountry, shippingAddress: shippingAddress!, deviceId });
       ctx.shop.metrics.observeDecision(order.fds.decision);
-      sendJson(ctx.res, 201, { order: presentOrder(order) }, { location: `/api/orders/${order.id}` });
+      sendJson(ctx.res, 201, { order }, { location: `/api/orders/${order.id}` });
     },
   },
   {
@@ -218,7 +214,7 @@ export const apiRoutes: readonly Route[] = [
     kind: 'api',
     handle(ctx) {
       const user = requireUser(ctx);
-      sendJson(ctx.res, 200, { orders: ctx.shop.store.ordersOf(user.id).map(presentOrder) });
+      sendJson(ctx.res, 200, { orders: ctx.shop.store.ordersOf(user.id) });
     },
   },
   {
@@ -230,7 +226,7 @@ export const apiRoutes: readonly Route[] = [
       const order = ctx.shop.store.getOrder(ctx.params.id!);
       if (!order) throw new ShopError(404, 'order_not_found', `No order with id ${ctx.params.id}`);
       if (order.userId !== user.id) throw new ShopError(403, 'forbidden', 'This order belongs to another account');
-      sendJson(ctx.res, 200, { order: presentOrder(order) });
+      sendJson(ctx.res, 200, { order });
     },
   },
   {

@@ -42,7 +42,7 @@ function renderValue(value: unknown): string {
 
 const STYLE = `
   *{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,sans-serif;color:#1d2433;background:#f6f7fb}
-  nav{display:flex;gap:1rem;align-items:center;padding:.75rem 1.5rem;background:#1d2433}
+  nav{display:flex;gap:1rem;align-items:center;padding:.75rem 1.5rem;background:#1d2433;color:#fff}
   nav a,nav button{color:#fff;text-decoration:none;background:none;border:0;font:inherit;cursor:pointer}
   nav .spacer{flex:1}.badge{display:inline-block;min-width:1.4em;padding:0 .4em;border-radius:1em;background:#e8474c;color:#fff;text-align:center;font-size:.85em}
   main{max-width:960px;margin:1.5rem auto;padding:0 1.5rem}h1{font-size:1.6rem}

@@ -1,9 +1,12 @@
 import type { Product, ShippingAddress } from './types.js';
 
-/** Catalog every shop starts with (and returns to on `POST /__admin/reset`). Prices in KRW. */
+/**
+ * Catalog every shop starts with (and returns to on `POST /__admin/reset`). Prices in KRW. The
+ * cheap items the load scripts buy have deep stock so long k6 runs never hit `insufficient_stock`.
+ */
 export const SEED_PRODUCTS: readonly Product[] = [
-  { id: 'p-001', name: 'Everyday Cotton T-Shirt', description: 'Soft organic cotton tee in charcoal.', price: 19_000, category: 'apparel', stock: 500 },
-  { id: 'p-002', name: 'Canvas Tote Bag', description: 'Heavy canvas tote with an inner pocket.', price: 25_000, category: 'accessories', stock: 500 },
+  { id: 'p-001', name: 'Everyday Cotton T-Shirt', description: 'Soft organic cotton tee in charcoal.', price: 19_000, category: 'apparel', stock: 100_000 },
+  { id: 'p-002', name: 'Canvas Tote Bag', description: 'Heavy canvas tote with an inner pocket.', price: 25_000, category: 'accessories', stock: 100_000 },
   { id: 'p-003', name: 'Ceramic Pour-Over Set', description: 'Dripper, server and two cups.', price: 48_000, category: 'kitchen', stock: 300 },
   { id: 'p-004', name: 'Wireless Earbuds', description: 'Bluetooth 5.3 earbuds with a charging case.', price: 129_000, category: 'electronics', stock: 300 },
   { id: 'p-005', name: 'Mechanical Keyboard', description: 'Tenkeyless keyboard with hot-swap switches.', price: 189_000, category: 'electronics', stock: 200 },
