@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ConfigError } from '../model/index.js';
 import { ConfigFileSchema, type ConfigFile } from './schema.js';
 
@@ -13,7 +13,7 @@ export interface LoadedConfig {
 
 /** Finds and validates the config file in `cwd` (or the one named explicitly). Problems are collected. */
 export async function loadConfigFile(cwd: string, explicit?: string): Promise<LoadedConfig> {
-  const file = explicit ? join(cwd, explicit) : CONFIG_FILES.map((f) => join(cwd, f)).find((f) => existsSync(f));
+  const file = explicit ? resolve(cwd, explicit) : CONFIG_FILES.map((f) => join(cwd, f)).find((f) => existsSync(f));
   if (!file) return { file: null, values: {} };
   const shown = relative(cwd, file) || file;
   let text: string;
