@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Command } from 'commander';
 import {
   ExitCode,
   ShopfdsError,
@@ -64,12 +63,7 @@ export async function openContextStore(ctx: CommandContext): Promise<RunStore> {
   return store;
 }
 
-/** Adds the report-file options every run-producing command shares. */
-export function addRunOutputOptions(cmd: Command): Command {
-  return cmd
-    .option('--junit <file>', 'also write a JUnit XML report to this file')
-    .option('--markdown <file>', 'also write a Markdown summary (e.g. "$GITHUB_STEP_SUMMARY")');
-}
+export { addRunOutputOptions } from './options.js';
 
 export interface FinishOptions {
   readonly junit?: string;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { withExamples, type Runner } from '../program.js';
-import { addRunOutputOptions } from '../session.js';
+import { addRunOutputOptions } from '../options.js';
 
 export function registerDemo(program: Command, run: Runner): void {
   const demo = program
