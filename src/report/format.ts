@@ -1,0 +1,86 @@
+import type { Artifact, Case, CaseStatus, Run } from '../model/index.js';
+
+/*
+ * Small formatting helpers shared by the text renderers. Everything here is a pure function of its
+ * input: no clocks, no locale, so a stored run re-renders to the same text it printed live.
+ */
+
+/** `1.2s`, `850ms`, `2m 05s`, `1h 02m`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '-';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const totalSec = Math.round(ms / 1000);
+  if (totalSec < 3600) return `${Math.floor(totalSec / 60)}m ${String(totalSec % 60).padStart(2, '0')}s`;
+  const totalMin = Math.floor(totalSec / 60);
+  return `${Math.floor(totalMin / 60)}h ${String(totalMin % 60).padStart(2, '0')}m`;
+}
+
+/** Suites and name joined the way Playwright shows a test: `file › describe › title`. */
+export function casePath(c: Pick<Case, 'suitePath' | 'name'>): string {
+  return c.suitePath.length ? `${c.suitePath.join(' › ')} › ${c.name}` : c.name;
+}
+
+/** The first non-empty line of a message, without ANSI colour codes. */
+export function firstLine(text: string | null | undefined): string {
+  if (!text) return '';
+  const clean = stripAnsi(text);
+  for (const line of clean.split(/\r?\n/)) {
+    const t = line.trim();
+    if (t) return t;
+  }
+  return '';
+}
+
+// Playwright and k6 put terminal colour codes into error messages.
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+
+export function stripAnsi(text: string): string {
+  return text.includes('\u001b') ? text.replace(ANSI, '') : text;
+}
+
+/** Shortens to `max` code points with an ellipsis, never splitting a surrogate pair. */
+export function truncate(text: string, max: number): string {
+  if (max <= 0) return '';
+  if (text.length <= max) return text;
+  const points = Array.from(text);
+  if (points.length <= max) return text;
+  return `${points.slice(0, Math.max(0, max - 1)).join('')}…`;
+}
+
+/** Display label of a case status. */
+export function statusLabel(status: CaseStatus): string {
+  return status === 'timed_out' ? 'timed out' : status;
+}
+
+/** The tool as `name version`, or just the name. */
+export function toolLabel(run: Pick<Run, 'tool'>): string {
+  return run.tool.version ? `${run.tool.name} ${run.tool.version}` : run.tool.name;
+}
+
+/** The failing or flaky cases, failures first (stable within each group). */
+export function problemCases(run: Pick<Run, 'cases'>): Case[] {
+  const failed: Case[] = [];
+  const flaky: Case[] = [];
+  for (const c of run.cases) {
+    if (c.status === 'failed' || c.status === 'timed_out' || c.status === 'interrupted') failed.push(c);
+    else if (c.status === 'flaky') flaky.push(c);
+  }
+  return [...failed, ...flaky];
+}
+
+/** Number formatting without locale: at most `digits` decimals, trailing zeros dropped. */
+export function formatNumber(value: number, digits = 1): string {
+  if (!Number.isFinite(value)) return String(value);
+  const fixed = value.toFixed(digits);
+  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
+}
+
+/** A value or `-` when unknown. */
+export function orDash<T>(value: T | null | undefined, show: (v: T) => string = String): string {
+  return value === null || value === undefined ? '-' : show(value);
+}
+
+export function artifactLine(a: Artifact): string {
+  return `${a.kind.padEnd(10)} ${a.path}`;
+}
