@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import { StoreError, type Case, type Run } from '../model/index.js';
 import { buildMigrations, type StoreCapabilities } from './migrations.js';
 import type {
@@ -74,20 +74,20 @@ export class KyselyRunStore implements RunStore {
     return JSON.parse(value) as T;
   }
 
-  private migrator(): Migrator {
-    return new Migrator({ db: this.db, provider: new StaticProvider(this.migrations) });
+  private migrator(db: Db = this.db): Migrator {
+    return new Migrator({ db, provider: new StaticProvider(this.migrations) });
   }
 
-  private async executedMigrations(): Promise<Map<string, string>> {
-    const tables = await this.db.introspection.getTables({ withInternalKyselyTables: true });
+  private async executedMigrations(db: Db = this.db): Promise<Map<string, string>> {
+    const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
     if (!tables.some((t) => t.name === 'kysely_migration')) return new Map();
-    const rows = await this.db.selectFrom('kysely_migration').select(['name', 'timestamp']).execute();
+    const rows = await db.selectFrom('kysely_migration').select(['name', 'timestamp']).execute();
     return new Map(rows.map((r: Row) => [String(r.name), String(r.timestamp)]));
   }
 
   /** Refuses a database written by a newer shopfds-test: it has migrations this binary does not know. */
-  private async assertNotNewer(): Promise<void> {
-    const executed = await this.executedMigrations();
+  private async assertNotNewer(db: Db = this.db): Promise<void> {
+    const executed = await this.executedMigrations(db);
     const unknown = [...executed.keys()].filter((name) => !(name in this.migrations));
     if (unknown.length) {
       throw new StoreError(
@@ -99,10 +99,32 @@ export class KyselyRunStore implements RunStore {
 
   async migrate(): Promise<readonly string[]> {
     await this.assertNotNewer();
-    const { error, results } = await this.migrator().migrateToLatest();
+    const { error, results } =
+      this.caps.migrationLock === 'write-transaction' ? await this.migrateInWriteTransaction() : await this.migrator().migrateToLatest();
+    if (error instanceof StoreError) throw error;
     if (error) throw new StoreError(`migration failed on ${this.location}: ${(error as Error).message}`, { cause: error });
     this.migrated = true;
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  }
+
+  /** Runs the migrator on one connection holding the database's write lock; all or nothing. */
+  private async migrateInWriteTransaction(): Promise<MigrationResultSet> {
+    // Nothing pending (the common case): no need to take the write lock.
+    const executed = await this.executedMigrations();
+    if (Object.keys(this.migrations).every((name) => executed.has(name))) return { results: [] };
+    return this.db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      let outcome: MigrationResultSet;
+      try {
+        // Another process may have migrated while this one waited for the lock.
+        await this.assertNotNewer(conn);
+        outcome = await this.migrator(conn).migrateToLatest();
+      } catch (error) {
+        outcome = { error };
+      }
+      await sql.raw(outcome.error ? 'rollback' : 'commit').execute(conn);
+      return outcome;
+    });
   }
 
   async migrationStatus(): Promise<readonly MigrationState[]> {

@@ -21,6 +21,14 @@ export interface StoreCapabilities {
   readonly nativeBoolean: boolean;
   /** How row triggers are written: a PL/pgSQL function, or an inline trigger body. */
   readonly triggerStyle: 'function' | 'inline';
+  /**
+   * How concurrent migrators are kept apart. `driver`: Kysely's own lock (an advisory lock inside a
+   * transaction on PostgreSQL). `write-transaction`: Kysely 0.28's SQLite lock only guards one
+   * connection and runs DDL outside a transaction, so two processes migrating one file race
+   * ("table runs already exists") and a failure leaves half a schema; the store instead holds the
+   * file's write lock (BEGIN IMMEDIATE) around the whole migration and rolls back on failure.
+   */
+  readonly migrationLock?: 'driver' | 'write-transaction';
 }
 
 type Db = Kysely<any>;

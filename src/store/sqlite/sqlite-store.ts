@@ -15,6 +15,7 @@ export const SQLITE_CAPABILITIES: StoreCapabilities = {
   doubleType: 'real',
   nativeBoolean: false,
   triggerStyle: 'inline',
+  migrationLock: 'write-transaction',
 };
 
 export interface SqliteStoreOptions {
