@@ -1,0 +1,644 @@
+import { LatencyHistogram } from './histogram.js';
+
+/*
+ * Streaming reader for k6's `--out json=<file>` output (NDJSON, one Metric declaration or Point per
+ * line). Feed it chunks of any size with push(); it keeps only per-metric aggregates, the open time
+ * buckets of the series and a carry of at most one partial line, so memory does not grow with the
+ * file. Lines in the layout every k6 since v0.3x writes (`{"metric":"<name>","type":"Point","data":
+ * {"time":"...","value":...,"tags":...}}`) are read by a byte scanner; any other layout (the docs'
+ * older key order, Metric declarations) goes through JSON.parse.
+ */
+
+export type K6MetricType = 'counter' | 'gauge' | 'rate' | 'trend';
+
+/** Which series a metric feeds. */
+const enum Role {
+  None = 0,
+  Vus = 1,
+  Requests = 2,
+  Duration = 3,
+  Failed = 4,
+  Checks = 5,
+}
+
+/** Types of k6's built-in metrics, used when a Point arrives before (or without) its declaration. */
+const BUILTIN_TYPES: Record<string, K6MetricType> = {
+  vus: 'gauge',
+  vus_max: 'gauge',
+  iterations: 'counter',
+  dropped_iterations: 'counter',
+  data_sent: 'counter',
+  data_received: 'counter',
+  http_reqs: 'counter',
+  http_req_failed: 'rate',
+  checks: 'rate',
+};
+
+/** Aggregates of one metric over the whole stream, by k6's metric type. */
+export class StreamMetric {
+  readonly name: string;
+  type: K6MetricType;
+  contains = 'default';
+  /** Threshold expressions as declared in the Metric line. */
+  thresholds: string[] = [];
+  declared = false;
+  points = 0;
+  /** counter: sum of values. */
+  sum = 0;
+  /** gauge: last, min and max value. */
+  last = 0;
+  min = Infinity;
+  max = -Infinity;
+  /** rate: non-zero and zero samples. */
+  passes = 0;
+  fails = 0;
+  /** trend: the distribution. */
+  hist: LatencyHistogram | null = null;
+  readonly role: Role;
+
+  constructor(name: string, type: K6MetricType) {
+    this.name = name;
+    this.type = type;
+    this.role =
+      name === 'vus' ? Role.Vus
+      : name === 'http_reqs' ? Role.Requests
+      : name === 'http_req_duration' ? Role.Duration
+      : name === 'http_req_failed' ? Role.Failed
+      : name === 'checks' ? Role.Checks
+      : Role.None;
+    if (type === 'trend') this.hist = new LatencyHistogram(16384);
+  }
+
+  setType(type: K6MetricType): void {
+    if (type === this.type) return;
+    this.type = type;
+    this.hist = type === 'trend' ? (this.hist ?? new LatencyHistogram(16384)) : null;
+  }
+}
+
+/** One k6 check (tag `check`) with its group path (tag `group`). */
+export interface StreamCheck {
+  readonly name: string;
+  readonly group: string;
+  passes: number;
+  fails: number;
+}
+
+/** One closed time bucket. */
+export interface SeriesRow {
+  /** Bucket start, ms since the epoch. */
+  readonly time: number;
+  /** Bucket length in ms. */
+  readonly spanMs: number;
+  /** Largest `vus` value seen in the bucket, else the last known one. */
+  readonly vus: number;
+  readonly requests: number;
+  /** http_req_failed samples in the bucket and how many of them were failures. */
+  readonly failedSamples: number;
+  readonly failed: number;
+  /** p95 of http_req_duration in the bucket (ms), or null without requests. */
+  readonly p95: number | null;
+}
+
+export interface LiveStats {
+  readonly vus: number | null;
+  /** Requests per second over the last complete bucket. */
+  readonly rps: number | null;
+  /** p95 of the last complete bucket (ms). */
+  readonly p95: number | null;
+  readonly requests: number;
+  readonly failed: number;
+  readonly points: number;
+}
+
+export interface K6StreamOptions {
+  /** Series bucket length in ms (default 1000). */
+  readonly intervalMs?: number;
+  /** How late a point may arrive (ms) before its bucket is closed (default 10 s). */
+  readonly lateMs?: number;
+  /** Most rows kept; past that, neighbouring rows are merged two by two (default 20000). */
+  readonly maxRows?: number;
+}
+
+class Bucket {
+  index = 0;
+  vus = -1;
+  requests = 0;
+  failedSamples = 0;
+  failed = 0;
+  readonly hist = new LatencyHistogram(2048);
+  reset(index: number): this {
+    this.index = index;
+    this.vus = -1;
+    this.requests = 0;
+    this.failedSamples = 0;
+    this.failed = 0;
+    this.hist.reset();
+    return this;
+  }
+}
+
+const MAX_LINE = 1 << 20;
+const MAX_CHECKS = 10_000;
+const QUOTE = 0x22;
+const CHECK_TAG = Buffer.from('"check":"');
+const GROUP_TAG = Buffer.from('"group":"');
+const METRIC_PREFIX = Buffer.from('{"metric":"');
+
+// Scratch output of parseTime/parseNumber, to avoid allocating per line.
+let scanEnd = 0;
+
+/** Aggregates a k6 JSON output stream. */
+export class K6JsonStream {
+  lines = 0;
+  points = 0;
+  /** Lines that are neither a k6 Metric nor a Point. */
+  malformed = 0;
+  /** First line that was not k6 output, for error messages. */
+  firstMalformed: string | null = null;
+  firstTime: number | null = null;
+  lastTime: number | null = null;
+  readonly metrics = new Map<string, StreamMetric>();
+  private readonly checks = new Map<string, StreamCheck>();
+  private carry: Buffer | null = null;
+  private intervalMs: number;
+  private readonly lateBuckets: number;
+  private readonly maxRows: number;
+  private readonly open = new Map<number, Bucket>();
+  private readonly pool: Bucket[] = [];
+  private maxIndex = -Infinity;
+  /** Buckets below this index are closed. */
+  private closedBelow = -Infinity;
+  private rows: SeriesRow[] = [];
+  private hourKey = -1;
+  private hourBase = 0;
+  private lastMetric: StreamMetric | null = null;
+  private lastName = '';
+
+  constructor(options: K6StreamOptions = {}) {
+    this.intervalMs = options.intervalMs ?? 1000;
+    if (!(this.intervalMs > 0)) throw new RangeError('intervalMs must be positive');
+    this.lateBuckets = Math.max(1, Math.ceil((options.lateMs ?? 10_000) / this.intervalMs));
+    this.maxRows = Math.max(16, options.maxRows ?? 20_000);
+  }
+
+  /** Feeds the next bytes of the output; lines may span chunks. */
+  push(chunk: Buffer): void {
+    let start = 0;
+    const len = chunk.length;
+    if (this.carry !== null) {
+      const nl = chunk.indexOf(10);
+      if (nl === -1) {
+        this.carry = this.carry.length + len > MAX_LINE ? this.dropLongLine() : Buffer.concat([this.carry, chunk]);
+        return;
+      }
+      const line = Buffer.concat([this.carry, chunk.subarray(0, nl)]);
+      this.carry = null;
+      this.line(line, 0, line.length);
+      start = nl + 1;
+    }
+    while (start < len) {
+      const nl = chunk.indexOf(10, start);
+      if (nl === -1) {
+        this.carry = len - start > MAX_LINE ? this.dropLongLine() : Buffer.from(chunk.subarray(start));
+        break;
+      }
+      this.line(chunk, start, nl);
+      start = nl + 1;
+    }
+  }
+
+  /** Reads the final partial line (if any) and closes every open bucket. */
+  end(): void {
+    if (this.carry !== null) {
+      const line = this.carry;
+      this.carry = null;
+      this.line(line, 0, line.length);
+    }
+    this.closeBelow(Infinity);
+  }
+
+  /** Current figures while k6 runs. */
+  live(): LiveStats {
+    const requests = this.metrics.get('http_reqs');
+    const failed = this.metrics.get('http_req_failed');
+    let rps: number | null = null;
+    let p95: number | null = null;
+    const current = this.open.get(this.maxIndex - 1);
+    if (current) {
+      rps = current.requests / (this.intervalMs / 1000);
+      p95 = current.hist.quantile(0.95);
+    } else if (this.rows.length) {
+      const row = this.rows[this.rows.length - 1]!;
+      rps = row.requests / (row.spanMs / 1000);
+      p95 = row.p95;
+    }
+    const vus = this.metrics.get('vus');
+    return {
+      vus: vus && vus.points ? vus.last : null,
+      rps,
+      p95,
+      requests: requests?.sum ?? 0,
+      failed: failed?.passes ?? 0,
+      points: this.points,
+    };
+  }
+
+  /** Closed rows so far (all of them after end()). */
+  series(): { readonly intervalMs: number; readonly rows: readonly SeriesRow[] } {
+    return { intervalMs: this.intervalMs, rows: this.rows };
+  }
+
+  checkList(): StreamCheck[] {
+    return [...this.checks.values()];
+  }
+
+  private dropLongLine(): null {
+    this.malformed++;
+    return null;
+  }
+
+  private line(buf: Buffer, start: number, end: number): void {
+    if (end > start && buf[end - 1] === 13) end--;
+    if (end <= start) return;
+    this.lines++;
+    // Fast path: {"metric":"<name>","type":"Point","data":{"time":"<ts>","value":<n>,...
+    if (end - start > 60 && buf[start] === 0x7b && buf[start + 2] === 0x6d && buf[start + 10] === QUOTE && buf[start + 9] === 0x3a) {
+      const nameStart = start + 11;
+      const nameEnd = buf.indexOf(QUOTE, nameStart);
+      if (nameEnd > nameStart && nameEnd + 40 < end && buf[nameEnd + 10] === 0x50 && buf[nameEnd + 24] === 0x7b && buf[nameEnd + 26] === 0x74 && buf[nameEnd + 32] === QUOTE) {
+        const time = this.parseTime(buf, nameEnd + 33);
+        const valueAt = scanEnd + 10;
+        if (time === time && buf[scanEnd + 1] === 0x2c && buf[scanEnd + 3] === 0x76 && buf[scanEnd + 9] === 0x3a) {
+          const value = parseNumber(buf, valueAt);
+          if (value === value) {
+            const metric = this.metricByBytes(buf, nameStart, nameEnd);
+            this.point(metric, time, value, buf, scanEnd, end);
+            return;
+          }
+        }
+      }
+    }
+    this.slowLine(buf, start, end);
+  }
+
+  private metricByBytes(buf: Buffer, start: number, end: number): StreamMetric {
+    // Consecutive lines often repeat the metric (vus, vus_max ...); compare before slicing a string.
+    const last = this.lastMetric;
+    const lastName = this.lastName;
+    if (last !== null && lastName.length === end - start) {
+      let same = true;
+      for (let i = 0; i < lastName.length; i++) {
+        if (buf[start + i] !== lastName.charCodeAt(i)) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return last;
+    }
+    const name = buf.toString('latin1', start, end);
+    const metric = this.metric(name);
+    this.lastMetric = metric;
+    this.lastName = name;
+    return metric;
+  }
+
+  private metric(name: string, type?: K6MetricType): StreamMetric {
+    let m = this.metrics.get(name);
+    if (m === undefined) {
+      m = new StreamMetric(name, type ?? BUILTIN_TYPES[name] ?? 'trend');
+      this.metrics.set(name, m);
+    }
+    return m;
+  }
+
+  private slowLine(buf: Buffer, start: number, end: number): void {
+    let parsed: unknown;
+    const text = buf.toString('utf8', start, end);
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      this.noteMalformed(text);
+      return;
+    }
+    if (typeof parsed !== 'object' || parsed === null) {
+      this.noteMalformed(text);
+      return;
+    }
+    const o = parsed as { type?: unknown; metric?: unknown; data?: Record<string, unknown> | null };
+    if (typeof o.metric !== 'string' || typeof o.data !== 'object' || o.data === null) {
+      this.noteMalformed(text);
+      return;
+    }
+    if (o.type === 'Metric') {
+      const type = o.data.type;
+      const m = this.metric(o.metric, isMetricType(type) ? type : undefined);
+      if (isMetricType(type)) m.setType(type);
+      if (typeof o.data.contains === 'string') m.contains = o.data.contains;
+      if (Array.isArray(o.data.thresholds)) {
+        for (const t of o.data.thresholds) {
+          // Newer k6 may declare a threshold as an object ({threshold, abortOnFail}).
+          const expr = typeof t === 'string' ? t : typeof t === 'object' && t && typeof (t as { threshold?: unknown }).threshold === 'string' ? (t as { threshold: string }).threshold : null;
+          if (expr !== null && !m.thresholds.includes(expr)) m.thresholds.push(expr);
+        }
+      }
+      m.declared = true;
+      return;
+    }
+    if (o.type === 'Point') {
+      const time = typeof o.data.time === 'string' ? Date.parse(o.data.time) : NaN;
+      const value = o.data.value;
+      if (typeof value !== 'number' || time !== time) {
+        this.noteMalformed(text);
+        return;
+      }
+      const m = this.metric(o.metric);
+      const tags = (o.data.tags ?? {}) as Record<string, unknown>;
+      this.pointWithTags(m, time, value, tags);
+      return;
+    }
+    this.noteMalformed(text);
+  }
+
+  private noteMalformed(text: string): void {
+    this.malformed++;
+    this.firstMalformed ??= text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  }
+
+  private point(m: StreamMetric, time: number, value: number, buf: Buffer, tagsFrom: number, end: number): void {
+    if (m.role === Role.Checks) {
+      this.check(value, tagValue(buf, tagsFrom, end, CHECK_TAG), tagValue(buf, tagsFrom, end, GROUP_TAG));
+    }
+    this.record(m, time, value);
+  }
+
+  private pointWithTags(m: StreamMetric, time: number, value: number, tags: Record<string, unknown>): void {
+    if (m.role === Role.Checks) {
+      this.check(value, typeof tags.check === 'string' ? tags.check : null, typeof tags.group === 'string' ? tags.group : null);
+    }
+    this.record(m, time, value);
+  }
+
+  private check(value: number, name: string | null, group: string | null): void {
+    const checkName = name ?? '(unnamed check)';
+    const groupPath = group ?? '';
+    const key = `${groupPath}\u0000${checkName}`;
+    let c = this.checks.get(key);
+    if (c === undefined) {
+      if (this.checks.size >= MAX_CHECKS) {
+        c = this.checks.get('\u0000(other checks)');
+        if (!c) {
+          c = { name: '(other checks)', group: '', passes: 0, fails: 0 };
+          this.checks.set('\u0000(other checks)', c);
+        }
+      } else {
+        c = { name: checkName, group: groupPath, passes: 0, fails: 0 };
+        this.checks.set(key, c);
+      }
+    }
+    if (value !== 0) c.passes++;
+    else c.fails++;
+  }
+
+  private record(m: StreamMetric, time: number, value: number): void {
+    this.points++;
+    m.points++;
+    if (this.firstTime === null || time < this.firstTime) this.firstTime = time;
+    if (this.lastTime === null || time > this.lastTime) this.lastTime = time;
+    switch (m.type) {
+      case 'counter':
+        m.sum += value;
+        break;
+      case 'gauge':
+        m.last = value;
+        if (value < m.min) m.min = value;
+        if (value > m.max) m.max = value;
+        break;
+      case 'rate':
+        if (value !== 0) m.passes++;
+        else m.fails++;
+        break;
+      case 'trend':
+        m.hist!.add(value);
+        break;
+    }
+    const role = m.role;
+    if (role === Role.None || role === Role.Checks) return;
+    const bucket = this.bucketFor(time);
+    switch (role) {
+      case Role.Vus:
+        if (value > bucket.vus) bucket.vus = value;
+        break;
+      case Role.Requests:
+        bucket.requests += value;
+        break;
+      case Role.Duration:
+        bucket.hist.add(value);
+        break;
+      case Role.Failed:
+        bucket.failedSamples++;
+        if (value !== 0) bucket.failed++;
+        break;
+    }
+  }
+
+  private bucketFor(time: number): Bucket {
+    let index = Math.floor(time / this.intervalMs);
+    if (index < this.closedBelow) index = this.closedBelow; // late point: the oldest open bucket
+    let bucket = this.open.get(index);
+    if (bucket === undefined) {
+      bucket = (this.pool.pop() ?? new Bucket()).reset(index);
+      this.open.set(index, bucket);
+      if (index > this.maxIndex) {
+        this.maxIndex = index;
+        if (index - this.lateBuckets > this.closedBelow) this.closeBelow(index - this.lateBuckets);
+      }
+    }
+    return bucket;
+  }
+
+  private closeBelow(limit: number): void {
+    const closing: Bucket[] = [];
+    for (const [index, bucket] of this.open) if (index < limit) closing.push(bucket);
+    closing.sort((a, b) => a.index - b.index);
+    for (const b of closing) {
+      this.open.delete(b.index);
+      this.rows.push({
+        time: b.index * this.intervalMs,
+        spanMs: this.intervalMs,
+        vus: b.vus >= 0 ? b.vus : (this.rows[this.rows.length - 1]?.vus ?? 0),
+        requests: b.requests,
+        failedSamples: b.failedSamples,
+        failed: b.failed,
+        p95: b.hist.quantile(0.95),
+      });
+      this.pool.push(b);
+    }
+    if (limit !== Infinity) this.closedBelow = Math.max(this.closedBelow, limit);
+    if (this.rows.length > this.maxRows) this.coalesce();
+  }
+
+  /** Halves the series: merges rows two by two and doubles the interval of what comes next. */
+  private coalesce(): void {
+    const merged: SeriesRow[] = [];
+    for (let i = 0; i < this.rows.length; i += 2) {
+      const a = this.rows[i]!;
+      const b = this.rows[i + 1];
+      if (!b) {
+        merged.push(a);
+        break;
+      }
+      merged.push({
+        time: a.time,
+        spanMs: a.spanMs + b.spanMs,
+        vus: Math.max(a.vus, b.vus),
+        requests: a.requests + b.requests,
+        failedSamples: a.failedSamples + b.failedSamples,
+        failed: a.failed + b.failed,
+        // The merged p95 is not recoverable from two p95s; the larger one is the conservative bound.
+        p95: a.p95 === null ? b.p95 : b.p95 === null ? a.p95 : Math.max(a.p95, b.p95),
+      });
+    }
+    this.rows = merged;
+    // Keep future buckets aligned with the coarser rows.
+    const open = [...this.open.values()];
+    this.open.clear();
+    this.intervalMs *= 2;
+    this.closedBelow = Math.floor(this.closedBelow / 2);
+    this.maxIndex = -Infinity;
+    for (const b of open) {
+      const index = Math.floor(b.index / 2);
+      const target = this.open.get(index);
+      if (target) {
+        target.requests += b.requests;
+        target.failedSamples += b.failedSamples;
+        target.failed += b.failed;
+        target.vus = Math.max(target.vus, b.vus);
+        target.hist.merge(b.hist);
+        this.pool.push(b);
+      } else {
+        b.index = index;
+        this.open.set(index, b);
+      }
+      if (index > this.maxIndex) this.maxIndex = index;
+    }
+  }
+
+  /** Parses k6's RFC 3339 time (ns digits, Z or offset) starting at `s`; sets scanEnd to the closing quote. */
+  private parseTime(buf: Buffer, s: number): number {
+    const y = (buf[s]! - 48) * 1000 + (buf[s + 1]! - 48) * 100 + (buf[s + 2]! - 48) * 10 + (buf[s + 3]! - 48);
+    const mo = (buf[s + 5]! - 48) * 10 + (buf[s + 6]! - 48);
+    const d = (buf[s + 8]! - 48) * 10 + (buf[s + 9]! - 48);
+    const h = (buf[s + 11]! - 48) * 10 + (buf[s + 12]! - 48);
+    const mi = (buf[s + 14]! - 48) * 10 + (buf[s + 15]! - 48);
+    const sec = (buf[s + 17]! - 48) * 10 + (buf[s + 18]! - 48);
+    if (buf[s + 4] !== 0x2d || buf[s + 10] !== 0x54 || buf[s + 13] !== 0x3a || buf[s + 16] !== 0x3a || !(y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 60)) return NaN;
+    const key = ((y * 100 + mo) * 100 + d) * 100 + h;
+    if (key !== this.hourKey) {
+      this.hourKey = key;
+      this.hourBase = Date.UTC(y, mo - 1, d, h);
+    }
+    let ms = this.hourBase + mi * 60_000 + sec * 1000;
+    let i = s + 19;
+    if (buf[i] === 0x2e) {
+      i++;
+      let scale = 100;
+      let frac = 0;
+      let c = buf[i]! - 48;
+      while (c >= 0 && c <= 9) {
+        frac += c * scale;
+        scale /= 10;
+        c = buf[++i]! - 48;
+      }
+      ms += frac;
+    }
+    const z = buf[i];
+    if (z === 0x5a) i++;
+    else if (z === 0x2b || z === 0x2d) {
+      const off = ((buf[i + 1]! - 48) * 10 + (buf[i + 2]! - 48)) * 60 + (buf[i + 4]! - 48) * 10 + (buf[i + 5]! - 48);
+      if (!(off >= 0 && off < 24 * 60) || buf[i + 3] !== 0x3a) return NaN;
+      ms += z === 0x2b ? -off * 60_000 : off * 60_000;
+      i += 6;
+    } else return NaN;
+    if (buf[i] !== QUOTE) return NaN;
+    scanEnd = i;
+    return ms;
+  }
+}
+
+function isMetricType(v: unknown): v is K6MetricType {
+  return v === 'counter' || v === 'gauge' || v === 'rate' || v === 'trend';
+}
+
+/** Parses a JSON number at `s` (NaN when there is none). Exponents go through Number(). */
+function parseNumber(buf: Buffer, s: number): number {
+  let i = s;
+  let neg = false;
+  if (buf[i] === 0x2d) {
+    neg = true;
+    i++;
+  }
+  let c = buf[i]! - 48;
+  if (!(c >= 0 && c <= 9)) return NaN;
+  let v = 0;
+  while (c >= 0 && c <= 9) {
+    v = v * 10 + c;
+    c = buf[++i]! - 48;
+  }
+  if (c === -2) {
+    // '.'
+    let frac = 0;
+    let scale = 1;
+    c = buf[++i]! - 48;
+    while (c >= 0 && c <= 9) {
+      frac = frac * 10 + c;
+      scale *= 10;
+      c = buf[++i]! - 48;
+    }
+    v += frac / scale;
+  }
+  if (c === 53 || c === 21) {
+    // 'e' or 'E'
+    let j = i + 1;
+    while (j < buf.length && buf[j] !== 0x2c && buf[j] !== 0x7d) j++;
+    return Number(buf.toString('latin1', s, j));
+  }
+  return neg ? -v : v;
+}
+
+/** The string value of a tag (e.g. "check":"...") in the rest of a line, or null. */
+function tagValue(buf: Buffer, from: number, end: number, tag: Buffer): string | null {
+  const line = buf.subarray(from, end);
+  const at = line.indexOf(tag);
+  if (at === -1) return null;
+  const s = at + tag.length;
+  let i = s;
+  let escaped = false;
+  while (i < line.length && line[i] !== QUOTE) {
+    if (line[i] === 0x5c) {
+      escaped = true;
+      i++;
+    }
+    i++;
+  }
+  if (i >= line.length) return null;
+  const raw = line.toString('utf8', s, i);
+  if (!escaped) return raw;
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return raw;
+  }
+}
+
+/** True when the first line of a file looks like k6 JSON output. */
+export function looksLikeK6Json(firstLine: string): boolean {
+  if (!firstLine.startsWith('{')) return false;
+  if (firstLine.startsWith(METRIC_PREFIX.toString())) return true;
+  try {
+    const o = JSON.parse(firstLine) as { type?: unknown; metric?: unknown; data?: unknown };
+    return (o.type === 'Metric' || o.type === 'Point') && typeof o.metric === 'string' && typeof o.data === 'object';
+  } catch {
+    return false;
+  }
+}
