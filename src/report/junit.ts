@@ -142,7 +142,8 @@ function isErrorStatus(status: Case['status'] | Attempt['status']): boolean {
 }
 
 function errorTypeFor(status: Case['status'] | Attempt['status'], message: string | null): string {
-  if (status === 'timed_out') return errorType(message, 'TimeoutError');
+  // Fixed so readers (our importer included) can tell a timeout from any other error.
+  if (status === 'timed_out') return 'TimeoutError';
   if (status === 'interrupted') return 'Interrupted';
   return errorType(message, 'AssertionError');
 }

@@ -70,7 +70,7 @@ describe('JUnit renderer', () => {
     expect(flaky.flakyFailure).toHaveLength(1);
     expect(flaky.flakyError).toHaveLength(1);
     expect(flaky.flakyFailure[0]!.message).toBe('Error: attempt 1 of applies coupon failed');
-    expect(flaky.flakyError[0]!.type).toBe('Error');
+    expect(flaky.flakyError[0]!.type).toBe('TimeoutError');
     expect(xml).toContain('<stackTrace>Error: attempt 1 failed\n    at spec.ts:10:5</stackTrace>');
   });
 

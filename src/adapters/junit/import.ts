@@ -276,14 +276,15 @@ function splitOutput(raw: string): OutputParts {
         consumed = true;
         continue;
       }
-      const prop = /^\[\[PROPERTY\|([^\]=]+)=([^\n]*?)\]\]/.exec(rest);
+      // Names may hold brackets (testmo's `step[passed]`), never `=`; the marker fills the line.
+      const prop = /^\[\[PROPERTY\|([^=\n]+?)=(.*)\]\]$/.exec(rest);
       if (prop) {
         properties.push([prop[1]!.trim(), prop[2]!]);
         rest = rest.slice(prop[0].length).trim();
         consumed = true;
         continue;
       }
-      const open = /^\[\[PROPERTY\|([^\]=]+)\]\]$/.exec(rest);
+      const open = /^\[\[PROPERTY\|([^=\n]+)\]\]$/.exec(rest);
       if (open) {
         const end = lines.indexOf('[[/PROPERTY]]', i + 1);
         const endTrimmed = end === -1 ? lines.findIndex((l, j) => j > i && l.trim() === '[[/PROPERTY]]') : end;
