@@ -6,7 +6,8 @@ export interface KubectlTarget {
   readonly binary: string;
   readonly kubeconfig?: string | undefined;
   readonly context?: string | undefined;
-  readonly namespace: string;
+  /** Omitted: kubectl uses the context's namespace. */
+  readonly namespace?: string | undefined;
   /** kubectl's discovery cache (`--cache-dir`); kubectl also reads `KUBECACHEDIR`. */
   readonly cacheDir?: string | undefined;
   /** Per-request timeout passed as `--request-timeout` (e.g. "10s"). */
@@ -37,7 +38,7 @@ export function kubectlGlobalArgs(target: KubectlTarget): string[] {
   if (target.context) args.push('--context', target.context);
   if (target.cacheDir) args.push('--cache-dir', target.cacheDir);
   args.push('--request-timeout', target.requestTimeout ?? '20s');
-  args.push('-n', target.namespace);
+  if (target.namespace) args.push('-n', target.namespace);
   return args;
 }
 

@@ -17,7 +17,7 @@ export interface KubeOptions {
  * Where kubectl points: flags first, then the config file's kube context, then kubectl's own defaults
  * (KUBECONFIG, current context). `SHOPFDS_KUBECTL` names the binary.
  */
-export function resolveKubectlTarget(ctx: CommandContext, options: KubeOptions, defaults: { context?: string; namespace: string }): KubectlTarget {
+export function resolveKubectlTarget(ctx: CommandContext, options: KubeOptions, defaults: { context?: string; namespace?: string }): KubectlTarget {
   const env = ctx.io.env;
   return {
     binary: env.SHOPFDS_KUBECTL || 'kubectl',
