@@ -103,8 +103,8 @@ export function summaryFromStream(stream: K6JsonStream): K6Summary {
         break;
       }
       case 'trend': {
-        const h = m.hist!;
-        if (h.count) {
+        const h = m.hist;
+        if (h && h.count) {
           values = { avg: h.avg!, min: h.min, med: h.quantile(0.5)!, max: h.max, 'p(90)': h.quantile(0.9)!, 'p(95)': h.quantile(0.95)!, 'p(99)': h.quantile(0.99)!, count: h.count };
         }
         break;

@@ -21,6 +21,16 @@ const enum Role {
   Checks = 5,
 }
 
+/** How much of a Point line a metric needs read. */
+const enum Need {
+  /** Only counted: a trend nothing reads (no series, no thresholds). */
+  Count = 0,
+  /** Value only, no timestamp: aggregates without a series. */
+  Value = 1,
+  /** Value and time: feeds the series. */
+  Full = 2,
+}
+
 /** Types of k6's built-in metrics, used when a Point arrives before (or without) its declaration. */
 const BUILTIN_TYPES: Record<string, K6MetricType> = {
   vus: 'gauge',
@@ -55,6 +65,7 @@ export class StreamMetric {
   /** trend: the distribution. */
   hist: LatencyHistogram | null = null;
   readonly role: Role;
+  need: Need = Need.Full;
 
   constructor(name: string, type: K6MetricType) {
     this.name = name;
@@ -66,13 +77,25 @@ export class StreamMetric {
       : name === 'http_req_failed' ? Role.Failed
       : name === 'checks' ? Role.Checks
       : Role.None;
-    if (type === 'trend') this.hist = new LatencyHistogram(16384);
+    this.refresh();
   }
 
   setType(type: K6MetricType): void {
     if (type === this.type) return;
     this.type = type;
-    this.hist = type === 'trend' ? (this.hist ?? new LatencyHistogram(16384)) : null;
+    this.refresh();
+  }
+
+  /** Recomputes what must be read after the type or the thresholds changed. */
+  refresh(): void {
+    this.need = this.role !== Role.None ? Need.Full : this.type !== 'trend' || this.thresholds.length > 0 ? Need.Value : Need.Count;
+    if (this.type === 'trend' && this.need !== Need.Count) this.hist ??= new LatencyHistogram(16384);
+    if (this.type !== 'trend') this.hist = null;
+  }
+
+  /** True when only the number of points is known (a trend nothing asked for). */
+  get countedOnly(): boolean {
+    return this.need === Need.Count;
   }
 }
 
@@ -172,8 +195,9 @@ export class K6JsonStream {
   private rows: SeriesRow[] = [];
   private hourKey = -1;
   private hourBase = 0;
-  private lastMetric: StreamMetric | null = null;
-  private lastName = '';
+  /** Open-addressed table from a name's byte hash to its metric (names are few). */
+  private readonly byHash: ({ hash: number; bytes: Buffer; metric: StreamMetric } | undefined)[] = new Array(1024);
+  private byHashSize = 0;
 
   constructor(options: K6StreamOptions = {}) {
     this.intervalMs = options.intervalMs ?? 1000;
@@ -265,15 +289,44 @@ export class K6JsonStream {
     // Fast path: {"metric":"<name>","type":"Point","data":{"time":"<ts>","value":<n>,...
     if (end - start > 60 && buf[start] === 0x7b && buf[start + 2] === 0x6d && buf[start + 10] === QUOTE && buf[start + 9] === 0x3a) {
       const nameStart = start + 11;
-      const nameEnd = buf.indexOf(QUOTE, nameStart);
+      // Hash the name while looking for its closing quote: no string is made for known metrics.
+      let h = 0;
+      let i = nameStart;
+      let c = buf[i]!;
+      while (c !== QUOTE && i < end) {
+        h = (Math.imul(h, 31) + c) | 0;
+        c = buf[++i]!;
+      }
+      const nameEnd = i;
       if (nameEnd > nameStart && nameEnd + 40 < end && buf[nameEnd + 10] === 0x50 && buf[nameEnd + 24] === 0x7b && buf[nameEnd + 26] === 0x74 && buf[nameEnd + 32] === QUOTE) {
-        const time = this.parseTime(buf, nameEnd + 33);
-        const valueAt = scanEnd + 10;
+        const metric = this.metricByHash(buf, nameStart, nameEnd, h);
+        const need = metric.need;
+        if (need === Need.Count) {
+          // A metric nothing reads (e.g. http_req_blocked without thresholds): count it only.
+          this.points++;
+          metric.points++;
+          return;
+        }
+        let time = 0;
+        let valueAt: number;
+        if (need === Need.Value) {
+          // Skip the timestamp: find its closing quote (the offset, if any, is at most 6 bytes past 19).
+          let q = nameEnd + 33 + 19;
+          while (q < end && buf[q] !== QUOTE) q++;
+          scanEnd = q;
+          time = this.lastTime ?? 0;
+        } else {
+          time = this.parseTime(buf, nameEnd + 33);
+        }
         if (time === time && buf[scanEnd + 1] === 0x2c && buf[scanEnd + 3] === 0x76 && buf[scanEnd + 9] === 0x3a) {
+          valueAt = scanEnd + 10;
           const value = parseNumber(buf, valueAt);
           if (value === value) {
-            const metric = this.metricByBytes(buf, nameStart, nameEnd);
-            this.point(metric, time, value, buf, scanEnd, end);
+            if (metric.role === Role.Checks) {
+              this.check(value, tagValue(buf, valueAt, end, CHECK_TAG), tagValue(buf, valueAt, end, GROUP_TAG));
+            }
+            if (need === Need.Value) this.aggregate(metric, value);
+            else this.record(metric, time, value);
             return;
           }
         }
@@ -282,24 +335,31 @@ export class K6JsonStream {
     this.slowLine(buf, start, end);
   }
 
-  private metricByBytes(buf: Buffer, start: number, end: number): StreamMetric {
-    // Consecutive lines often repeat the metric (vus, vus_max ...); compare before slicing a string.
-    const last = this.lastMetric;
-    const lastName = this.lastName;
-    if (last !== null && lastName.length === end - start) {
-      let same = true;
-      for (let i = 0; i < lastName.length; i++) {
-        if (buf[start + i] !== lastName.charCodeAt(i)) {
-          same = false;
-          break;
+  private metricByHash(buf: Buffer, start: number, end: number, h: number): StreamMetric {
+    const table = this.byHash;
+    let slot = h & (table.length - 1);
+    for (;;) {
+      const entry = table[slot];
+      if (entry === undefined) break;
+      if (entry.hash === h && entry.bytes.length === end - start) {
+        const bytes = entry.bytes;
+        let same = true;
+        for (let k = 0; k < bytes.length; k++) {
+          if (buf[start + k] !== bytes[k]) {
+            same = false;
+            break;
+          }
         }
+        if (same) return entry.metric;
       }
-      if (same) return last;
+      slot = (slot + 1) & (table.length - 1);
     }
-    const name = buf.toString('latin1', start, end);
+    const name = buf.toString('utf8', start, end);
     const metric = this.metric(name);
-    this.lastMetric = metric;
-    this.lastName = name;
+    if (this.byHashSize * 2 < table.length) {
+      table[slot] = { hash: h, bytes: Buffer.from(name, 'utf8'), metric };
+      this.byHashSize++;
+    }
     return metric;
   }
 
@@ -341,6 +401,7 @@ export class K6JsonStream {
           const expr = typeof t === 'string' ? t : typeof t === 'object' && t && typeof (t as { threshold?: unknown }).threshold === 'string' ? (t as { threshold: string }).threshold : null;
           if (expr !== null && !m.thresholds.includes(expr)) m.thresholds.push(expr);
         }
+        m.refresh();
       }
       m.declared = true;
       return;
@@ -363,13 +424,6 @@ export class K6JsonStream {
   private noteMalformed(text: string): void {
     this.malformed++;
     this.firstMalformed ??= text.length > 120 ? `${text.slice(0, 117)}...` : text;
-  }
-
-  private point(m: StreamMetric, time: number, value: number, buf: Buffer, tagsFrom: number, end: number): void {
-    if (m.role === Role.Checks) {
-      this.check(value, tagValue(buf, tagsFrom, end, CHECK_TAG), tagValue(buf, tagsFrom, end, GROUP_TAG));
-    }
-    this.record(m, time, value);
   }
 
   private pointWithTags(m: StreamMetric, time: number, value: number, tags: Record<string, unknown>): void {
@@ -400,11 +454,9 @@ export class K6JsonStream {
     else c.fails++;
   }
 
-  private record(m: StreamMetric, time: number, value: number): void {
+  private aggregate(m: StreamMetric, value: number): void {
     this.points++;
     m.points++;
-    if (this.firstTime === null || time < this.firstTime) this.firstTime = time;
-    if (this.lastTime === null || time > this.lastTime) this.lastTime = time;
     switch (m.type) {
       case 'counter':
         m.sum += value;
@@ -419,9 +471,15 @@ export class K6JsonStream {
         else m.fails++;
         break;
       case 'trend':
-        m.hist!.add(value);
+        m.hist?.add(value);
         break;
     }
+  }
+
+  private record(m: StreamMetric, time: number, value: number): void {
+    this.aggregate(m, value);
+    if (this.firstTime === null || time < this.firstTime) this.firstTime = time;
+    if (this.lastTime === null || time > this.lastTime) this.lastTime = time;
     const role = m.role;
     if (role === Role.None || role === Role.Checks) return;
     const bucket = this.bucketFor(time);
