@@ -23,7 +23,7 @@ import type { Renderer, RenderOptions } from './types.js';
 type Colors = ReturnType<typeof pc.createColors>;
 
 /** Width used when stdout is not a terminal (CI logs, files). */
-const DEFAULT_WIDTH = 100;
+const DEFAULT_WIDTH = 120;
 /** Rows of failed/flaky cases shown in the summary before pointing at `runs show`. */
 const MAX_PROBLEM_ROWS = 30;
 const MAX_ARTIFACT_CASES = 10;
@@ -46,14 +46,17 @@ function table(columns: readonly Column[], width: number, c: Colors): string[] {
     const longest = Math.max(col.header.length, ...col.cells.map((s) => s.length));
     return Math.min(longest, col.max ?? longest);
   });
-  // Fit the width: the last column shrinks first (to 12), then the columns with a `max` (names).
+  // Fit the width: the last column (the error) shrinks to 30, then the columns with a `max` (names)
+  // to 24, then the last column to 12 and the names to 8.
   const last = widths.length - 1;
   const total = () => widths.reduce((a, w) => a + w, INDENT.length + 2 * last);
-  widths[last] = Math.max(Math.min(widths[last]!, 12), widths[last]! - Math.max(0, total() - width));
-  for (let i = 0; i < last && total() > width; i++) {
-    if (visible[i]!.max === undefined) continue;
-    widths[i] = Math.max(Math.min(widths[i]!, 16), widths[i]! - (total() - width));
-  }
+  const shrink = (i: number, floor: number) => {
+    widths[i] = Math.max(Math.min(widths[i]!, floor), widths[i]! - Math.max(0, total() - width));
+  };
+  shrink(last, 30);
+  for (let i = 0; i < last; i++) if (visible[i]!.max !== undefined) shrink(i, 24);
+  shrink(last, 12);
+  for (let i = 0; i < last; i++) if (visible[i]!.max !== undefined) shrink(i, 8);
   const line = (cells: string[], color: boolean, row: number) =>
     INDENT +
     cells
