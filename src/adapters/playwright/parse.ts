@@ -416,6 +416,12 @@ export function parsePlaywrightReport(input: unknown, ctx: ParseContext): ParseR
             const m = /^step (\d+): (.*)$/.exec(a.name);
             return { step: m ? m[2]! : a.name === 'screenshot' ? 'failure' : a.name, url: a.path };
           });
+        const failedStep = ref ? steps.find((st) => st.status === 'failed') : undefined;
+        if (failedStep && errorMessage && (status === 'failed' || status === 'timed_out')) {
+          // Name the scenario step: "step 18 (Wait for the order result): TimeoutError ...".
+          errorMessage = `step ${failedStep.step_number} (${failedStep.step_name}): ${errorMessage}`;
+          cases[ordinal]!.errorMessage = errorMessage;
+        }
         let errorLogs: string | null = null;
         if (runStatus === 'failed') {
           errorLogs = [errorMessage, properties.error_location ? `at ${properties.error_location}` : null].filter(Boolean).join('\n') || 'failed';
