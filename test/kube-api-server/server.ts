@@ -434,7 +434,8 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
         body = raw;
       }
     }
-    requests.push({ method: req.method ?? 'GET', path: url.pathname, query, contentType, body: raw ? body : null, at: Date.now() });
+    // A copy: the stored object is changed later by the simulated controllers.
+    requests.push({ method: req.method ?? 'GET', path: url.pathname, query, contentType, body: raw ? structuredClone(body) : null, at: Date.now() });
 
     const method = req.method ?? 'GET';
     if (method === 'GET') {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CanaryDeployment } from '../../model/index.js';
-import { parseDurationMs } from '../litmus/duration.js';
+import { parseDurationMs } from '../kube/duration.js';
 
 const ConditionSchema = z
   .object({

@@ -1,6 +1,6 @@
 import type { ChaosExperimentFile, ResolvedExperiment, SteadyStateLimits } from './experiment-file.js';
 import type { ChaosExperiment } from '../../model/index.js';
-import { parseDurationMs } from './duration.js';
+import { parseDurationMs } from '../kube/duration.js';
 
 /** The Litmus experiment (ChaosExperiment CR name in the litmus hub) for each seed experiment type. */
 export const LITMUS_EXPERIMENTS: Readonly<Record<ChaosExperiment['experiment_type'], string>> = {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CHAOS_EXPERIMENT_TYPES, type ChaosExperiment } from '../../model/index.js';
-import { parseDurationMs } from './duration.js';
+import { parseDurationMs } from '../kube/duration.js';
 
 const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes name (lower case letters, digits and "-")').max(63);
 const duration = z.string().refine((v) => parseDurationMs(v) !== null, 'must be a duration such as 10s, 1m or 500ms');

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../../model/index.js';
 import type { KubectlTarget } from '../../exec/kubectl.js';
-import { parseDurationMs } from '../../adapters/litmus/duration.js';
+import { parseDurationMs } from '../../adapters/kube/duration.js';
 import type { CommandContext } from '../context.js';
 
 /** kubectl options shared by `chaos run` and `canary status|watch`. */

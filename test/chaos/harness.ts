@@ -1,0 +1,63 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, cliEnv, REPO_ROOT } from '../helpers/cli.js';
+import type { KubeApiServer } from '../kube-api-server/server.js';
+
+export { REPO_ROOT };
+
+export interface CliRun {
+  readonly child: ChildProcess;
+  readonly done: Promise<{ exitCode: number | null; stdout: string; stderr: string }>;
+}
+
+/** Spawns the built bin without waiting, so a test can signal it. */
+export function startCli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): CliRun {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env ?? cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 55_000);
+  const done = new Promise<{ exitCode: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (exitCode) => {
+      clearTimeout(timer);
+      resolve({ exitCode, stdout, stderr });
+    });
+  });
+  return { child, done };
+}
+
+export function runCli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
+  return startCli(args, options).done;
+}
+
+/** A temp dir with a kubeconfig for the server and a private kubectl cache; `args` are the kube flags. */
+export function kubeWorkspace(server: KubeApiServer | null, prefix = 'shopfds-kube-') {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const kubeconfig = server ? server.writeKubeconfig(dir) : join(dir, 'kubeconfig.yaml');
+  return {
+    dir,
+    kubeconfig,
+    db: join(dir, 'results.db'),
+    args: ['--kubeconfig', kubeconfig, '--kube-cache-dir', join(dir, 'kube-cache')],
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Waits until `check` holds (polling), or throws after `timeoutMs`. */
+export async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The JSON run printed by `--json` (the last JSON document on stdout). */
+export function parseRun(stdout: string): any {
+  const start = stdout.indexOf('{');
+  return JSON.parse(stdout.slice(start));
+}
