@@ -1,14 +1,33 @@
-import type { Command } from 'commander';
-import type { Runner } from '../program.js';
+import { Option, type Command } from 'commander';
+import { withExamples, type Runner } from '../program.js';
+import { addRunOutputOptions } from '../session.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerPerf(program: Command, run: Runner): void {
-  program
-    .command('perf')
-    .description('perf (not available in this build)')
-    .action(
-      run(async () => async () => {
-        const { UsageError } = await import('../../model/errors.js');
-        throw new UsageError('"perf" is not available in this build');
-      }),
-    );
+  withExamples(
+    addRunOutputOptions(
+      program
+        .command('perf <script>')
+        .description(
+          'run a k6 script (a path, or a name in k6/: load, spike, soak, stress); every threshold and check becomes a case, ' +
+            'with the throughput, response times, error rate and a per-interval time series stored (needs k6; exit 1 when a threshold is crossed)',
+        )
+        .addOption(new Option('--type <type>', 'performance test type (default: from the script name, else load)').choices(['load', 'spike', 'soak', 'stress']))
+        .option('--target-tps <n>', 'expected requests per second; a lower actual rate is reported')
+        .option('--fail-under-target', 'fail the run when the actual rate is below --target-tps')
+        .option('--vus <n>', 'virtual users (k6 --vus; overrides the script)')
+        .option('--duration <duration>', 'test duration such as 30s, 5m, 1h (k6 --duration; overrides the script)')
+        .option('-e, --script-env <KEY=VALUE>', 'variable for the script (k6 -e); repeatable', collect, [])
+        .option('--base-url <url>', 'system under test, passed as -e BASE_URL= (default: start the bundled demo shop)')
+        .option('--interval <duration>', 'time-series bucket such as 1s, 500ms, 10s (default 1s)')
+        .addOption(new Option('--env <environment>', 'environment the run is recorded for').choices(['local', 'staging', 'production'])),
+    ).action(run(async () => (await import('../actions/perf.js')).perfAction)),
+    [
+      'shopfds-test perf load',
+      'shopfds-test perf spike --target-tps 40 --fail-under-target',
+      'shopfds-test perf k6/soak.js -e DURATION=30m -e VUS=20 --interval 10s',
+      'shopfds-test perf ./checkout.js --base-url https://staging.shop.example --env staging --junit perf.xml',
+    ],
+  );
 }
