@@ -30,8 +30,9 @@ export const PROPERTY_PREFIX = 'shopfds.';
 // characters pass through.
 const ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/gu;
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
-const TEXT_SPECIAL = /[&<>\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/u;
-const ATTR_SPECIAL = /[&<>"\t\n\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/u;
+// Fast-path tests without the `u` flag: any surrogate (emoji too) takes the slower, exact path.
+const TEXT_SPECIAL = /[&<>\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/;
+const ATTR_SPECIAL = /[&<>"\t\n\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/;
 
 function clean(value: string): string {
   let s = value;
@@ -65,8 +66,8 @@ const ATTR_ESCAPES: Record<string, string> = {
 /** Seconds with at most three decimals, as the Surefire time pattern requires. */
 export function formatJunitSeconds(ms: number): string {
   if (!Number.isFinite(ms) || ms <= 0) return '0';
-  const fixed = (ms / 1000).toFixed(3);
-  return fixed.replace(/\.?0+$/, '') || '0';
+  // Whole milliseconds divided by 1000 print with at most three decimals and no exponent.
+  return String(Math.round(ms) / 1000);
 }
 
 interface SuiteGroup {
@@ -172,8 +173,9 @@ function systemOut(c: Case): string {
 }
 
 function testcaseName(c: Case): string {
-  const rest = c.suitePath.length > 1 ? c.suitePath.slice(1) : [];
-  return rest.length ? `${rest.join(' › ')} › ${c.name}` : c.name;
+  let name = '';
+  for (let i = 1; i < c.suitePath.length; i++) name += `${c.suitePath[i]} › `;
+  return name + c.name;
 }
 
 function renderCase(c: Case, suiteName: string): string {
