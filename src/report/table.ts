@@ -311,7 +311,7 @@ function runFacts(run: Run): string[] {
 /** Renders the run summary (or every case with `detail: 'full'`). */
 export function renderTable(run: Run, options: RenderOptions): string {
   const c = pc.createColors(options.color);
-  const width = options.width && options.width >= 40 ? options.width : DEFAULT_WIDTH;
+  const width = options.width ? Math.max(40, options.width) : DEFAULT_WIDTH;
   const full = options.detail === 'full';
   const lines: string[] = [header(run, c), ...errorBlock(run, c, width)];
   if (full) lines.push(...runFacts(run));

@@ -240,6 +240,42 @@ describe('importJunit: retries, errors and shapes', () => {
     expect(run.cases[1]).toMatchObject({ name: 'request error', status: 'failed', errorMessage: 'Error: connect ECONNREFUSED 127.0.0.1:4100' });
   });
 
+  it('tells a machine hostname (pytest) from a Playwright project', async () => {
+    const pytest = await load(
+      write(
+        'pytest.xml',
+        `<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" errors="0" failures="0" skipped="0" tests="1" time="0.5" timestamp="2025-03-04T10:11:12.123456+01:00" hostname="build-agent-7"><testcase classname="tests.test_cart" name="test_total" time="0.01"/></testsuite></testsuites>`,
+      ),
+    );
+    expect(pytest.tool.name).toBe('junit');
+    expect(pytest.cases[0]!.project).toBeNull();
+    expect(pytest.cases[0]!.properties['junit.classname']).toBe('tests.test_cart');
+    expect(pytest.startedAt).toBe('2025-03-04T09:11:12.123Z');
+    const playwright = await load(
+      write(
+        'pw-no-root-id.xml',
+        `<testsuites name="" tests="1"><testsuite name="cart.spec.ts" hostname="webkit" tests="1" failures="0" errors="0" time="1"><testcase name="adds an item" classname="cart.spec.ts" time="1"/></testsuite></testsuites>`,
+      ),
+    );
+    expect(playwright.tool.name).toBe('playwright');
+    expect(playwright.cases[0]).toMatchObject({ project: 'webkit', file: 'cart.spec.ts', suitePath: ['cart.spec.ts'], name: 'adds an item' });
+  });
+
+  it("reads the 2016 Newman reporter's milliseconds (testsuites without tests/failures attributes)", async () => {
+    const run = await load(
+      write(
+        'newman-2016.xml',
+        `<?xml version="1.0" encoding="UTF-8"?><testsuites name="Sample" time="1234"><testsuite name="Get products" id="16ffd620-0923-4edb-8805-016c2dfacc76" timestamp="2016-05-12T10:00:00.000Z" time="234"><testcase name="Status code is 200" time="234"/><testcase name="Has items" time="234"><failure type="AssertionFailure"><![CDATA[Failed 1 times.]]></failure></testcase></testsuite></testsuites>`,
+      ),
+    );
+    expect(run.kind).toBe('api');
+    expect(run.tool.name).toBe('newman');
+    expect(run.durationMs).toBe(1_234);
+    expect(run.cases.map((c) => c.durationMs)).toEqual([234, 234]);
+    expect(run.totals).toMatchObject({ total: 2, passed: 1, failed: 1 });
+    expect(run.cases[1]!.errorMessage).toBe('Failed 1 times.');
+  });
+
   it('stores an empty report as an error run, never as passed', async () => {
     const run = await load(write('empty.xml', '<testsuites name="nothing"/>'));
     expect(run.status).toBe('error');

@@ -219,7 +219,9 @@ function detectTool(rootNode: XmlNode, root: 'testsuites' | 'testsuite', suites:
   if (failures.some((f) => attr(f, 'type') === 'AssertionFailure' || textOf(f).includes('Collection JSON ID:'))) return 'newman';
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   if (suites.length && suites.every((s) => uuid.test(attr(s, 'id') ?? '') && attr(s, 'hostname') === undefined)) return 'newman';
-  if (flat.length && flat.every((f) => f.testcase.$?.name?.includes(' › ') || children(f.testcase, 'skipped').length) && suites.some((s) => attr(s, 'hostname'))) {
+  // Without the root id: one testsuite per project x file, so every suite has a hostname and every
+  // testcase's classname is its testsuite's name (the file).
+  if (flat.length && suites.every((s) => attr(s, 'hostname') !== undefined) && flat.every((f) => attr(f.testcase, 'classname') === attr(f.suite, 'name'))) {
     return 'playwright';
   }
   return 'junit';
