@@ -1,11 +1,13 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { ToolError } from '../model/index.js';
-import { K6_INSTALL_HINT, parseK6Version, type K6Invocation } from '../adapters/k6/invocation.js';
 
-export interface K6Binary {
-  readonly path: string;
-  readonly version: string | null;
+/** The command to start (the adapter's buildK6Invocation result). */
+export interface K6Command {
+  readonly file: string;
+  readonly args: readonly string[];
+  /** Added to the given environment. */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 function isExecutable(file: string): boolean {
@@ -32,19 +34,19 @@ export function findK6(env: Readonly<Record<string, string | undefined>>, cwd: s
   return { path: null, from: 'PATH' };
 }
 
-/** Finds k6 and asks its version, or throws a ToolError (exit 3) that says how to install it. */
-export async function detectK6Binary(env: Readonly<Record<string, string | undefined>>, cwd: string, configured?: string): Promise<K6Binary> {
-  const found = findK6(env, cwd, configured);
-  if (!found.path) {
-    throw new ToolError(found.from === 'PATH' ? 'k6 is not installed (no "k6" on PATH)' : `k6 not found: ${found.from} is not an executable file`, { hint: K6_INSTALL_HINT });
-  }
+/**
+ * Runs `<k6> version`. Returns its output, or why it could not run (the caller turns that into a
+ * ToolError with install instructions).
+ */
+export async function runK6Version(file: string, env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<{ stdout: string } | { problem: string }> {
   const { execa } = await import('execa');
-  const result = await execa(found.path, ['version'], { reject: false, timeout: 20_000, stdin: 'ignore', env: env as Record<string, string>, extendEnv: false, cwd });
+  const result = await execa(file, ['version'], { reject: false, timeout: 20_000, stdin: 'ignore', env: env as Record<string, string>, extendEnv: false, cwd });
   if (result.failed || result.exitCode !== 0) {
     const why = (result as { cause?: NodeJS.ErrnoException }).cause?.code ?? `exit code ${result.exitCode}`;
-    throw new ToolError(`could not run "${found.path} version" (${why})${result.stderr ? `: ${String(result.stderr).trim().split('\n').pop()}` : ''}`, { hint: K6_INSTALL_HINT });
+    const last = String(result.stderr ?? '').trim().split('\n').pop();
+    return { problem: `could not run "${file} version" (${why})${last ? `: ${last}` : ''}` };
   }
-  return { path: found.path, version: parseK6Version(String(result.stdout)) };
+  return { stdout: String(result.stdout) };
 }
 
 export interface K6Exit {
@@ -86,8 +88,8 @@ function tailCollector() {
  * `graceMs` after an interrupt, k6 is killed.
  */
 export async function startK6(
-  invocation: K6Invocation,
-  options: { cwd: string; env: Readonly<Record<string, string | undefined>>; graceMs?: number },
+  invocation: K6Command,
+  options: { cwd: string; env: Readonly<Record<string, string | undefined>>; graceMs?: number; installHint?: string },
 ): Promise<K6Process> {
   const { execa } = await import('execa');
   const started = Date.now();
@@ -123,7 +125,7 @@ export async function startK6(
     process.off('exit', onExit);
     const cause = (result as { cause?: NodeJS.ErrnoException }).cause;
     if (result.failed && cause && (cause.code === 'ENOENT' || cause.code === 'EACCES')) {
-      throw new ToolError(`could not start k6 "${invocation.file}" (${cause.code})`, { hint: K6_INSTALL_HINT, cause });
+      throw new ToolError(`could not start k6 "${invocation.file}" (${cause.code})`, { hint: options.installHint, cause });
     }
     return {
       exitCode: typeof result.exitCode === 'number' ? result.exitCode : null,

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ShopfdsError, UsageError, type Artifact, type RunInput } from '../../model/index.js';
+import { ShopfdsError, ToolError, UsageError, type Artifact, type RunInput } from '../../model/index.js';
 import type { K6JsonStream, LiveStats } from '../../adapters/k6/stream.js';
 import type { K6Summary } from '../../adapters/k6/summary.js';
 import type { PerfType } from '../../adapters/k6/run.js';
@@ -42,11 +42,25 @@ export type K6Availability =
   | { readonly available: true; readonly path: string; readonly version: string | null }
   | { readonly available: false; readonly reason: string; readonly hint: string };
 
-/** Finds k6 (SHOPFDS_K6_PATH, config perf.k6Path, or PATH) without throwing. */
+/**
+ * Finds k6 (SHOPFDS_K6_PATH, config perf.k6Path, or PATH) and its version (`k6 version`), or throws
+ * a ToolError (exit 3) that says how to install it.
+ */
+export async function detectK6Binary(ctx: CommandContext): Promise<{ path: string; version: string | null }> {
+  const [{ findK6, runK6Version }, { K6_INSTALL_HINT, parseK6Version }] = await Promise.all([import('../../exec/k6.js'), import('../../adapters/k6/invocation.js')]);
+  const found = findK6(ctx.io.env, ctx.io.cwd, ctx.globals.config.perf?.k6Path);
+  if (!found.path) {
+    throw new ToolError(found.from === 'PATH' ? 'k6 is not installed (no "k6" on PATH)' : `k6 not found: ${found.from} is not an executable file`, { hint: K6_INSTALL_HINT });
+  }
+  const version = await runK6Version(found.path, ctx.io.env, ctx.io.cwd);
+  if ('problem' in version) throw new ToolError(version.problem, { hint: K6_INSTALL_HINT });
+  return { path: found.path, version: parseK6Version(version.stdout) };
+}
+
+/** Finds k6 without throwing; the demo uses it to decide whether perf runs. */
 export async function detectK6(ctx: CommandContext): Promise<K6Availability> {
-  const { detectK6Binary } = await import('../../exec/k6.js');
   try {
-    const found = await detectK6Binary(ctx.io.env, ctx.io.cwd, ctx.globals.config.perf?.k6Path);
+    const found = await detectK6Binary(ctx);
     return { available: true, path: found.path, version: found.version };
   } catch (error) {
     if (error instanceof ShopfdsError) return { available: false, reason: error.message, hint: error.hint ?? '' };
@@ -222,13 +236,13 @@ async function readSummary(file: string): Promise<{ summary: K6Summary | null; p
  */
 export async function runPerfSuite(ctx: CommandContext, request: PerfRequest): Promise<RunInput> {
   const resolved = resolvePerfRequest(ctx, request);
-  const [{ detectK6Binary, startK6 }, { buildK6Invocation, shellQuote }, { K6JsonStream }, { buildK6Run }] = await Promise.all([
+  const [{ startK6 }, { buildK6Invocation, shellQuote, K6_INSTALL_HINT }, { K6JsonStream }, { buildK6Run }] = await Promise.all([
     import('../../exec/k6.js'),
     import('../../adapters/k6/invocation.js'),
     import('../../adapters/k6/stream.js'),
     import('../../adapters/k6/run.js'),
   ]);
-  const k6 = await detectK6Binary(ctx.io.env, ctx.io.cwd, ctx.globals.config.perf?.k6Path);
+  const k6 = await detectK6Binary(ctx);
   const start = startRun(ctx, 'perf', { env: request.env, runGroup: request.runGroup });
 
   const scriptEnv = [...resolved.scriptEnv];
@@ -251,7 +265,7 @@ export async function runPerfSuite(ctx: CommandContext, request: PerfRequest): P
     if (proc?.running()) proc.kill();
     await tail.close();
   });
-  proc = await startK6(invocation, { cwd: ctx.io.cwd, env: ctx.io.env });
+  proc = await startK6(invocation, { cwd: ctx.io.cwd, env: ctx.io.env, installHint: K6_INSTALL_HINT });
   const running = proc;
   let interrupted = false;
   const onAbort = () => {
