@@ -133,22 +133,25 @@ describe('chaos run (real kubectl, stand-in Litmus API server)', () => {
     expect(verdictObs.metric_value).toBe('Stopped');
   });
 
-  it('on SIGINT patches the engine to stop, waits for Stopped, saves the run as interrupted and exits 130', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('on %s patches the engine to stop, waits for Stopped, saves the run as interrupted and exits %i', async (signal, code) => {
     const { server, ws, base, tail } = await setup({ chaos: { verdict: 'Awaited' } });
     const cli = startCli([...base, 'fds-pod-delete', ...tail], { cwd: ws.dir, env: cliEnv() });
     await waitFor(() => server.requests.some((r) => r.method === 'GET' && r.path.includes('/chaosresults/') ) && engineCreates(server).length === 1);
     const engineName = (engineCreates(server)[0]!.body as any).metadata.name;
     await waitFor(() => server.get('chaosresults', 'shop', `${engineName}-pod-delete`) !== undefined);
-    cli.child.kill('SIGINT');
+    cli.child.kill(signal);
     const res = await cli.done;
-    expect(res.exitCode).toBe(130);
+    expect(res.exitCode).toBe(code);
     expect(stopPatches(server)).toHaveLength(1);
     expect(server.get('chaosengines', 'shop', engineName)!.spec.engineState).toBe('stop');
     expect(server.get('chaosresults', 'shop', `${engineName}-pod-delete`)!.status.experimentStatus.verdict).toBe('Stopped');
     const run = parseRun(res.stdout);
     expect(run.status).toBe('interrupted');
     expect(run.chaos.experiment.status).toBe('stopped');
-    expect(run.chaos.experiment.audit.find((a: any) => a.action === 'aborted').detail).toContain('SIGINT');
+    expect(run.chaos.experiment.audit.find((a: any) => a.action === 'aborted').detail).toContain(signal);
     const shown = await runCli(['--db', ws.db, '--json', 'runs', 'show', run.id], { cwd: ws.dir });
     expect(JSON.parse(shown.stdout).status).toBe('interrupted');
   });
