@@ -16,6 +16,8 @@ export const REDACTED = '[REDACTED]';
 
 /** Shorter values are only redacted structurally: replacing "1" or "abc" everywhere would wreck the text. */
 const MIN_SECRET_LENGTH = 4;
+/** Leading characters of a long secret that, followed by an ellipsis, count as the secret. */
+const TRUNCATED_PREFIX = 8;
 
 const SENSITIVE_HEADERS = new Set([
   'authorization',
@@ -245,7 +247,13 @@ export class Redactor {
         forms.add(JSON.stringify(JSON.stringify(s).slice(1, -1)).slice(1, -1));
       }
       const sorted = [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
-      this.pattern = sorted.length ? new RegExp(sorted.map(escapeRegExp).join('|'), 'g') : null;
+      // Assertion libraries shorten long values ("expected 'sfd_IxJSHL19z3…' to ..."): a long secret's
+      // opening characters followed by an ellipsis are the secret too.
+      const truncated = [...this.secrets]
+        .filter((s) => s.length >= TRUNCATED_PREFIX * 2)
+        .map((s) => `${escapeRegExp(s.slice(0, TRUNCATED_PREFIX))}[^\\s'"]*?(?:…|\\.\\.\\.)`);
+      const alternatives = [...truncated, ...sorted.map(escapeRegExp)];
+      this.pattern = alternatives.length ? new RegExp(alternatives.join('|'), 'g') : null;
       this.dirty = false;
     }
     return this.pattern;
@@ -268,7 +276,7 @@ export class Redactor {
       return `${q}${key}${q}${sep}${quoted ? `${q}${REDACTED}${q}` : `"${REDACTED}"`}`;
     });
     // key=value pairs of forms and query strings.
-    out = out.replace(/(^|[?&;\s])([A-Za-z0-9_.\-[\]]{1,64})=([^&\s#"';]*)/g, (m, lead: string, key: string, value: string) =>
+    out = out.replace(/(^|[?&;\s'"(,])([A-Za-z0-9_.\-[\]]{1,64})=([^&\s#"';,)]*)/g, (m, lead: string, key: string, value: string) =>
       value && value !== REDACTED && this.isSensitiveKey(key.replace(/\[\]$/, '')) ? `${lead}${key}=${REDACTED}` : m,
     );
     // "Header: value" lines.
@@ -284,7 +292,14 @@ export class Redactor {
    */
   values(input: string): string {
     const pattern = this.secretPattern();
-    const out = pattern ? input.replace(pattern, REDACTED) : input;
+    let out = pattern ? input.replace(pattern, REDACTED) : input;
+    // HTML-escaped JSON fields and form pairs whose values are too short to be learnt (CVV, PIN).
+    out = out.replace(/(&quot;)([^&<>]{1,64}?)&quot;(\s*:\s*)(&quot;[^&<>]*?&quot;|-?\d[\d.]*)/g, (m, q: string, key: string, sep: string, value: string) =>
+      this.isSensitiveKey(key) ? `${q}${key}${q}${sep}${value.startsWith('&quot;') ? `&quot;${REDACTED}&quot;` : REDACTED}` : m,
+    );
+    out = out.replace(/(^|[?;\s]|&amp;)([A-Za-z0-9_.\-[\]]{1,64})(=|&#x3D;)([^&\s<"']*)/g, (m, lead: string, key: string, eq: string, value: string) =>
+      value && value !== REDACTED && this.isSensitiveKey(key) ? `${lead}${key}${eq}${REDACTED}` : m,
+    );
     return out.replace(/\b(Bearer|Basic|Digest)(\s+)(?!\[REDACTED\])[A-Za-z0-9\-._~+/=]{16,}/g, `$1$2${REDACTED}`);
   }
 
