@@ -14,7 +14,7 @@ afterEach(async () => {
 
 async function setup(outcome: CanaryScenario['outcome'], extra: Partial<CanaryScenario> = {}) {
   const server = await startKubeApiServer({
-    canaries: [{ name: 'fds', namespace: 'shop', outcome, oldVersion: 'v1.0.0', newVersion: 'v1.1.0', stepMs: 400, threshold: 3, ...extra }],
+    canaries: [{ name: 'fds', namespace: 'shop', outcome, oldVersion: 'v1.0.0', newVersion: 'v1.1.0', stepMs: 600, threshold: 3, ...extra }],
   });
   const ws = kubeWorkspace(server, 'shopfds-canary-');
   cleanups.push(() => server.close(), ws.cleanup);
@@ -64,7 +64,10 @@ describe('canary watch (real kubectl, stand-in Flagger API server)', () => {
     expect(run.status).toBe('failed');
     const d = run.canary.deployment;
     expect(d.status).toBe('rollback');
-    expect(d.rollback_reason).toBe('Canary analysis failed, Deployment scaled to zero. (failed checks 3/3)');
+    expect(d.rollback_reason).toBe('Canary analysis failed, Deployment scaled to zero. (failed checks 3/3); last check: Halt fds.shop advancement success rate 44.50% < 99%');
+    // Metric values come from Flagger's failed-check Events: success rate 44.50% < 99% and request duration 1.515s.
+    expect(d).toMatchObject({ request_success_rate: 44.5, error_rate: 55.5, response_time_p95: 1515 });
+    expect(d.metrics.some((m: any) => m.request_success_rate !== null)).toBe(true);
     expect(d.completed_at).not.toBeNull();
     expect(d.metrics.some((m: any) => (m.failed_checks ?? 0) > 0)).toBe(true);
     expect(run.cases[0]).toMatchObject({ name: 'analysis', status: 'failed' });

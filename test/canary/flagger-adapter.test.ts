@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { analysisSettings, CanarySchema, canaryStatusFor, rollbackReason, snapshotCanary } from '../../src/adapters/flagger/canary.js';
 import { sameVersion, versionFromTag } from '../../src/adapters/flagger/versions.js';
 import { imageTag } from '../../src/adapters/kube/deployments.js';
+import { readAnalysisEvents } from '../../src/adapters/flagger/events.js';
 
 const REF = '/work/shared/reference/flagger';
 
@@ -47,5 +48,16 @@ describe('Flagger Canary', () => {
     expect(versionFromTag('1.2.3-rc.1')).toBe('1.2.3-rc.1');
     expect(versionFromTag('latest')).toBeNull();
     expect(sameVersion('v1.2.3', '1.2.3')).toBe(true);
+  });
+
+  it('reads metric values from the Events of the Flagger docs (failed canary)', () => {
+    const text = readFileSync(`${REF}/flagger-docs-istio-describe-canary-succeeded-and-failed.txt`, 'utf8');
+    const failed = text.slice(text.indexOf('Failed Checks:         10'));
+    const messages = [...failed.matchAll(/flagger\s{2}(.+)$/gm)].map((m) => m[1]!.trim());
+    expect(messages).toContain('(combined from similar events): Halt podinfo.test advancement success rate 38.08% < 99%');
+    const readings = readAnalysisEvents({ items: messages.map((message) => ({ message })) }, 0);
+    expect(readings).toEqual({ successRate: 38.08, durationMs: null, lastHalt: 'Halt podinfo.test advancement success rate 38.08% < 99%' });
+    const duration = readAnalysisEvents({ items: [{ message: 'Halt podinfo.test advancement request duration 1.515s > 500ms' }] }, 0);
+    expect(duration.durationMs).toBe(1515);
   });
 });

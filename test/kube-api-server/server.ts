@@ -299,6 +299,21 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
 
   // --- Flagger controller ------------------------------------------------------------------------
   const canaryStarts = new Map<string, () => void>();
+  let eventSeq = 0;
+  const emitEvent = (ns: string, canary: string, message: string, type: 'Normal' | 'Warning' = 'Normal') =>
+    store('events', {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `${canary}.${(++eventSeq).toString(16).padStart(8, '0')}`, namespace: ns, uid: randomUUID(), creationTimestamp: now() },
+      involvedObject: { kind: 'Canary', name: canary, namespace: ns, apiVersion: 'flagger.app/v1beta1' },
+      reason: 'Synced',
+      message,
+      type,
+      source: { component: 'flagger' },
+      count: 1,
+      firstTimestamp: now(),
+      lastTimestamp: now(),
+    });
   const condition = (status: string, reason: string, message: string) => [
     { type: 'Promoted', status, reason, message, lastUpdateTime: now(), lastTransitionTime: now() },
   ];
@@ -340,8 +355,13 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       },
     });
     const steps: Array<(s: Obj) => void> = [];
+    const id = `${c.name}.${c.namespace}`;
     if (c.outcome === 'promote') {
-      for (const w of [10, 20, 30, 40, 50]) steps.push((s) => Object.assign(s, { phase: 'Progressing', canaryWeight: w }));
+      for (const w of [10, 20, 30, 40, 50])
+        steps.push((s) => {
+          emitEvent(c.namespace, c.name, `Advance ${id} canary weight ${w}`);
+          Object.assign(s, { phase: 'Progressing', canaryWeight: w });
+        });
       steps.push((s) => Object.assign(s, { phase: 'Promoting', conditions: condition('Unknown', 'Promoting', 'Canary analysis completed, starting primary rolling update.') }));
       steps.push((s) => {
         // "Copying podinfo.test template spec to podinfo-primary.test"
@@ -361,10 +381,17 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     } else if (c.outcome === 'rollback') {
       steps.push((s) => Object.assign(s, { phase: 'Progressing', canaryWeight: 10 }));
       steps.push((s) => Object.assign(s, { phase: 'Progressing', canaryWeight: 20 }));
-      for (let i = 1; i <= threshold; i++) steps.push((s) => Object.assign(s, { phase: 'Progressing', canaryWeight: 20, failedChecks: i }));
-      steps.push((s) =>
-        Object.assign(s, { phase: 'Failed', canaryWeight: 0, conditions: condition('False', 'Failed', 'Canary analysis failed, Deployment scaled to zero.') }),
-      );
+      for (let i = 1; i <= threshold; i++)
+        steps.push((s) => {
+          // Flagger's own wording (docs/gitbook/usage/monitoring.md).
+          emitEvent(c.namespace, c.name, i === 2 ? `Halt ${id} advancement request duration 1.515s > 500ms` : `Halt ${id} advancement success rate ${(70 - i * 8.5).toFixed(2)}% < 99%`);
+          Object.assign(s, { phase: 'Progressing', canaryWeight: 20, failedChecks: i });
+        });
+      steps.push((s) => {
+        emitEvent(c.namespace, c.name, `Rolling back ${id} failed checks threshold reached ${threshold}`, 'Warning');
+        emitEvent(c.namespace, c.name, `Canary failed! Scaling down ${id}`, 'Warning');
+        Object.assign(s, { phase: 'Failed', canaryWeight: 0, conditions: condition('False', 'Failed', 'Canary analysis failed, Deployment scaled to zero.') });
+      });
     } else {
       steps.push((s) => Object.assign(s, { phase: 'Progressing', canaryWeight: 10 }));
     }

@@ -14,6 +14,7 @@ import { isNotFound, kubectlError, parseKubectlJson } from '../../adapters/kube/
 import { DeploymentSchema, deploymentImage, imageTag } from '../../adapters/kube/deployments.js';
 import { analysisSettings, CanarySchema, canaryStatusFor, rollbackReason, snapshotCanary, type Canary, type CanarySnapshot } from '../../adapters/flagger/canary.js';
 import { sameVersion, versionFromTag } from '../../adapters/flagger/versions.js';
+import { EventListSchema, readAnalysisEvents, type AnalysisReadings } from '../../adapters/flagger/events.js';
 import type { CommandContext } from '../context.js';
 import { finishRun, startRun, type FinishOptions } from '../session.js';
 import { parseDurationFlag, pause, resolveKubectlTarget, type KubeOptions } from './chaos-kube.js';
@@ -35,9 +36,23 @@ interface Poll {
   readonly snapshot: CanarySnapshot;
   readonly targetImage: string;
   readonly primaryImage: string | null;
+  readonly readings: AnalysisReadings;
 }
 
-async function readCanary(target: KubectlTarget, name: string, toolVersion: string, signal?: AbortSignal): Promise<Poll> {
+const NO_READINGS: AnalysisReadings = { successRate: null, durationMs: null, lastHalt: null };
+
+/** Flagger's metric values, from the canary's Events; best effort (Events may be forbidden or expired). */
+async function readEvents(target: KubectlTarget, name: string, since: number, signal?: AbortSignal): Promise<AnalysisReadings> {
+  const out = await runKubectl(target, ['get', 'events', '--field-selector', `involvedObject.kind=Canary,involvedObject.name=${name}`, '-o', 'json'], { signal });
+  if (out.exitCode !== 0) return NO_READINGS;
+  try {
+    return readAnalysisEvents(EventListSchema.parse(JSON.parse(out.stdout)), since);
+  } catch {
+    return NO_READINGS;
+  }
+}
+
+async function readCanary(target: KubectlTarget, name: string, toolVersion: string, since: number, signal?: AbortSignal): Promise<Poll> {
   const out = await runKubectl(target, ['get', 'canary', name, '-o', 'json'], { signal });
   if (out.exitCode !== 0) {
     if (isNotFound(out)) {
@@ -59,7 +74,8 @@ async function readCanary(target: KubectlTarget, name: string, toolVersion: stri
   let primaryImage: string | null = null;
   if (prim.exitCode === 0) primaryImage = deploymentImage(parseKubectlJson(prim, DeploymentSchema, 'Deployment', toolVersion));
   else if (!isNotFound(prim)) throw kubectlError(prim, `read deployment ${targetName}-primary`, toolVersion);
-  return { canary, snapshot: snapshotCanary(canary), targetImage, primaryImage };
+  const readings = await readEvents(scoped, name, since, signal);
+  return { canary, snapshot: snapshotCanary(canary), targetImage, primaryImage, readings };
 }
 
 function semverOf(what: string, image: string | null): string | null {
@@ -88,11 +104,12 @@ export async function observeCanary(ctx: CommandContext, request: CanaryRequest)
   const intervalMs = request.pollIntervalMs ?? 10_000;
   const started = Date.now();
   const deadline = started + timeoutMs;
+  let latest: { errorRate: number | null; p95: number | null; success: number | null } = { errorRate: null, p95: null, success: null };
   const metricsRows: CanaryMetric[] = [];
   const samples: MetricSample[] = [];
   const say = (text: string) => ctx.progress.line(`canary ${request.name}: ${text}`);
 
-  let poll = await readCanary(target, request.name, toolVersion, ctx.signal);
+  let poll = await readCanary(target, request.name, toolVersion, started - 1000, ctx.signal);
   const newVersion = semverOf(`deployment ${poll.canary.spec.targetRef.name}`, poll.targetImage)!;
   let oldVersion = request.previousVersion ?? semverOf(`deployment ${poll.canary.spec.targetRef.name}-primary`, poll.primaryImage);
   if (request.previousVersion !== undefined && versionFromTag(request.previousVersion) === null) {
@@ -116,13 +133,20 @@ export async function observeCanary(ctx: CommandContext, request: CanaryRequest)
   for (;;) {
     const at = new Date().toISOString();
     const s = poll.snapshot;
+    const r = poll.readings;
+    // The Canary status has no metric values; Flagger's failed-check Events carry them.
+    const reading = {
+      errorRate: r.successRate === null ? null : Math.round((100 - r.successRate) * 100) / 100,
+      p95: r.durationMs === null ? null : Math.round(r.durationMs),
+      success: r.successRate,
+    };
+    latest = { errorRate: reading.errorRate ?? latest.errorRate, p95: reading.p95 ?? latest.p95, success: reading.success ?? latest.success };
     metricsRows.push({
       measured_at: at,
       traffic_weight: s.weight,
-      // Flagger's Canary status does not expose metric values; they stay null.
-      error_rate: null,
-      response_time_p95: null,
-      request_success_rate: null,
+      error_rate: reading.errorRate,
+      response_time_p95: reading.p95,
+      request_success_rate: reading.success,
       total_requests: null,
       failed_requests: null,
       phase: s.phase,
@@ -169,7 +193,7 @@ export async function observeCanary(ctx: CommandContext, request: CanaryRequest)
       outcome = 'interrupted';
       break;
     }
-    poll = await readCanary(target, request.name, toolVersion, ctx.signal).catch((error: unknown) => {
+    poll = await readCanary(target, request.name, toolVersion, started - 1000, ctx.signal).catch((error: unknown) => {
       if (ctx.signal.aborted) return poll;
       throw error;
     });
@@ -197,7 +221,7 @@ export async function observeCanary(ctx: CommandContext, request: CanaryRequest)
       cases.push({ name: `primary runs ${newVersion}`, status: 'failed', errorMessage: reason, properties: { primary_image: poll.primaryImage ?? '' } });
       break;
     case 'rollback':
-      reason = rollbackReason(s, settings.threshold);
+      reason = `${rollbackReason(s, settings.threshold)}${poll.readings.lastHalt ? `; last check: ${poll.readings.lastHalt}` : ''}`;
       cases.push({ name: 'analysis', status: 'failed', errorMessage: `rolled back: ${reason}`, properties: props });
       break;
     case 'timeout':
@@ -219,9 +243,9 @@ export async function observeCanary(ctx: CommandContext, request: CanaryRequest)
     old_version: oldVersion,
     new_version: newVersion,
     traffic_weight: s.weight,
-    error_rate: null,
-    response_time_p95: null,
-    request_success_rate: null,
+    error_rate: latest.errorRate,
+    response_time_p95: latest.p95,
+    request_success_rate: latest.success,
     started_at: new Date(started).toISOString(),
     completed_at: completedAt,
     status,

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/** `kubectl get events --field-selector involvedObject.kind=Canary,... -o json`. */
+export const EventListSchema = z
+  .object({
+    items: z.array(
+      z
+        .object({
+          message: z.string().optional(),
+          type: z.string().optional(),
+          lastTimestamp: z.string().nullable().optional(),
+          eventTime: z.string().nullable().optional(),
+          metadata: z.object({ creationTimestamp: z.string().optional() }).loose().optional(),
+        })
+        .loose(),
+    ),
+  })
+  .loose();
+export type EventList = z.infer<typeof EventListSchema>;
+
+export interface AnalysisReadings {
+  /** Percent, from "Halt <c> advancement success rate 98.69% < 99%". */
+  readonly successRate: number | null;
+  /** Milliseconds, from "Halt <c> advancement request duration 1.515s > 500ms" (Flagger's builtin is P99). */
+  readonly durationMs: number | null;
+  /** The last failed metric check ("Halt ... advancement ..."), without the event-aggregation prefix. */
+  readonly lastHalt: string | null;
+}
+
+function goDurationMs(text: string): number | null {
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
+  let total = 0;
+  let consumed = 0;
+  const unit = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    total += Number(m[1]) * unit[m[2] as keyof typeof unit];
+    consumed = re.lastIndex;
+  }
+  return consumed === text.length && consumed > 0 ? total : null;
+}
+
+/**
+ * The metric values Flagger exposes for an analysis. The Canary status has none; Flagger writes them
+ * only into Events when a check fails ("Halt podinfo.test advancement success rate 69.17% < 99%").
+ * Events older than `since` (an earlier release) are ignored.
+ */
+export function readAnalysisEvents(list: EventList, since: number): AnalysisReadings {
+  const events = list.items
+    .map((e) => ({ message: (e.message ?? '').replace(/^\(combined from similar events\):\s*/, ''), at: Date.parse(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '') }))
+    .filter((e) => e.message && (Number.isNaN(e.at) || e.at >= since))
+    .sort((a, b) => (a.at || 0) - (b.at || 0));
+  let successRate: number | null = null;
+  let durationMs: number | null = null;
+  let lastHalt: string | null = null;
+  for (const e of events) {
+    const rate = /advancement success rate (\d+(?:\.\d+)?)% </.exec(e.message);
+    if (rate) successRate = Number(rate[1]);
+    const duration = /advancement request duration (\S+) > /.exec(e.message);
+    if (duration) durationMs = goDurationMs(duration[1]!) ?? durationMs;
+    if (/^Halt \S+ advancement (success rate|request duration|\S+ [\d.]+ [<>])/.test(e.message)) lastHalt = e.message;
+  }
+  return { successRate, durationMs, lastHalt };
+}
