@@ -190,10 +190,21 @@ export function perfFigures(summary: K6Summary | null, stream: K6JsonStream | nu
     max: intOrNull(dur?.max ?? (hist && hist.count ? hist.max : null)),
     errorRate: failRate !== undefined ? Math.min(100, Math.max(0, round2(failRate * 100))) : null,
     totalRequests: intOrNull(reqs?.count),
-    failedRequests: intOrNull(failed?.passes),
+    failedRequests: failedRequests(failed),
     durationMs,
     virtualUsers: intOrNull(vusMax?.max ?? vusMax?.value ?? vus?.max) ?? null,
   };
+}
+
+/**
+ * http_req_failed counts a FAILED request as a pass (value 1). When passes/fails disagree with the
+ * rate k6 printed (the official machine-readable example does), the rate wins.
+ */
+function failedRequests(v: Readonly<Record<string, number>> | undefined): number | null {
+  if (!v || v.passes === undefined) return null;
+  const n = v.passes + (v.fails ?? 0);
+  if (v.rate !== undefined && n > 0 && Math.abs(v.passes / n - v.rate) > 1e-6) return Math.round(v.rate * n);
+  return Math.round(v.passes);
 }
 
 function seriesRows(rows: readonly SeriesRow[]): PerformanceMetric[] {
@@ -251,13 +262,18 @@ function isTimeMetric(name: string): boolean {
   return /^(http_req_|iteration_duration|group_duration)/.test(name) && !name.startsWith('http_req_failed');
 }
 
+/*
+ * A k6 check does not fail a test by itself (thresholds on `checks` decide, and k6 exits 0), so a
+ * check that failed some of the time is reported as flaky (counted as passed, shown apart), with one
+ * failed and one passed attempt; a check that never passed is failed.
+ */
 function checkCases(summary: K6Summary): CaseDraft[] {
   return summary.checks.map((c) => {
     const total = c.passes + c.fails;
     return {
       suitePath: ['checks', ...c.group.split('::').filter(Boolean)],
       name: c.name,
-      status: c.fails === 0 ? 'passed' : 'failed',
+      status: c.fails === 0 ? 'passed' : c.passes === 0 ? 'failed' : 'flaky',
       errorMessage: c.fails === 0 ? null : `check '${c.name}' failed ${c.fails} of ${total} times`,
       properties: {
         passes: String(c.passes),
@@ -333,7 +349,13 @@ export function buildK6Run(ctx: K6RunContext, capture: K6Capture): RunInput {
     project: null,
     status: d.status,
     durationMs: 0,
-    attempts: [{ index: 0, status: d.status === 'flaky' ? 'passed' : (d.status as 'passed' | 'failed' | 'skipped'), durationMs: 0, startedAt: null, errorMessage: d.errorMessage, errorStack: null }],
+    attempts:
+      d.status === 'flaky'
+        ? [
+            { index: 0, status: 'failed' as const, durationMs: 0, startedAt: null, errorMessage: d.errorMessage, errorStack: null },
+            { index: 1, status: 'passed' as const, durationMs: 0, startedAt: null, errorMessage: null, errorStack: null },
+          ]
+        : [{ index: 0, status: d.status as 'passed' | 'failed' | 'skipped', durationMs: 0, startedAt: null, errorMessage: d.errorMessage, errorStack: null }],
     errorMessage: d.errorMessage,
     errorStack: null,
     artifacts: [],

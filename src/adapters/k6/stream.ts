@@ -502,15 +502,18 @@ export class K6JsonStream {
 
   private bucketFor(time: number): Bucket {
     let index = Math.floor(time / this.intervalMs);
+    if (index > this.maxIndex) {
+      // Time moved on: close what can no longer receive points first. Closing may merge rows and
+      // double the interval, so the index is computed again afterwards.
+      if (index - this.lateBuckets > this.closedBelow) this.closeBelow(index - this.lateBuckets);
+      index = Math.floor(time / this.intervalMs);
+      if (index > this.maxIndex) this.maxIndex = index;
+    }
     if (index < this.closedBelow) index = this.closedBelow; // late point: the oldest open bucket
     let bucket = this.open.get(index);
     if (bucket === undefined) {
       bucket = (this.pool.pop() ?? new Bucket()).reset(index);
       this.open.set(index, bucket);
-      if (index > this.maxIndex) {
-        this.maxIndex = index;
-        if (index - this.lateBuckets > this.closedBelow) this.closeBelow(index - this.lateBuckets);
-      }
     }
     return bucket;
   }
