@@ -169,7 +169,7 @@ describe('api: failures outside and inside assertions', () => {
       const [run] = await storedRuns(db, tmp.dir);
       expect(run.cases).toHaveLength(1);
       expect(run.cases[0].status).toBe('timed_out');
-      expect(run.cases[0].errorMessage).toMatch(/^request failed: .*(TIMEDOUT|timed out)/);
+      expect(run.cases[0].errorMessage).toMatch(/^request timed out: ESOCKETTIMEDOUT \(GET http:\/\/127\.0\.0\.1:\d+\/health\)$/);
       expect(run.totals).toMatchObject({ failed: 1, timedOut: 1 });
     } finally {
       await slow.close();

@@ -438,11 +438,12 @@ export function buildApiResults(runs: readonly CollectionRunRecord[], redactor: 
         requestCases.push({ suitePath, name: 'request', status: 'interrupted', message: `interrupted before ${e.method} ${url} completed`, stack: null });
       } else if (e.requestError) {
         const message = r(e.requestError.message);
+        const timedOut = isTimeout(e.requestError.code, e.requestError.message);
         requestCases.push({
           suitePath,
           name: 'request',
-          status: isTimeout(e.requestError.code, e.requestError.message) ? 'timed_out' : 'failed',
-          message: truncate(`request failed: ${message} (${e.method} ${url})`, MESSAGE_LIMIT),
+          status: timedOut ? 'timed_out' : 'failed',
+          message: truncate(`${timedOut ? 'request timed out' : 'request failed'}: ${message} (${e.method} ${url})`, MESSAGE_LIMIT),
           stack: null,
         });
       }

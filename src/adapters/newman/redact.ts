@@ -186,7 +186,9 @@ export class Redactor {
         const pairs = name === 'cookie' ? value.split(';') : [value.split(';')[0] ?? ''];
         for (const pair of pairs) {
           const eq = pair.indexOf('=');
-          this.addSecret(eq >= 0 ? pair.slice(eq + 1) : pair);
+          const value = (eq >= 0 ? pair.slice(eq + 1) : pair).trim();
+          // Short cookie values are preferences (theme=dark, lang=ko), not sessions.
+          if (value.length >= 8) this.addSecret(value);
         }
       } else {
         this.addSecret(value);
