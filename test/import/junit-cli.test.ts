@@ -31,7 +31,7 @@ const bin = (args: string[]) => runBin([...args, '--db', db], { cwd: tmp.dir });
 
 async function storedRuns(): Promise<unknown[]> {
   const listed = await bin(['runs', 'list', '--json']);
-  expect(listed.exitCode).toBe(0);
+  expect({ exitCode: listed.exitCode, stderr: listed.stderr }).toEqual({ exitCode: 0, stderr: '' });
   return JSON.parse(listed.stdout) as unknown[];
 }
 
@@ -57,6 +57,7 @@ describe('import --format junit, then report --latest --format junit (built bin)
 
       // The stored run re-renders to the same text every time.
       const again = await bin(['report', '--latest', '--format', 'junit']);
+      expect({ exitCode: again.exitCode, stderr: again.stderr }).toEqual({ exitCode: 0, stderr: '' });
       expect(again.stdout).toBe(reported.stdout);
       expect(await storedRuns()).toHaveLength(1);
     });
