@@ -47,6 +47,16 @@ function numOrNull(value: unknown): number | null {
 function strOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
+function groupBy(rows: readonly Row[], key: string): Map<string, Row[]> {
+  const groups = new Map<string, Row[]>();
+  for (const row of rows) {
+    const k = String(row[key]);
+    let group = groups.get(k);
+    if (!group) groups.set(k, (group = []));
+    group.push(row);
+  }
+  return groups;
+}
 
 /**
  * The RunStore over Kysely, shared by both backends. Dialect differences come in as
@@ -184,6 +194,7 @@ export class KyselyRunStore implements RunStore {
           shard_total: run.shard?.total ?? null,
           artifacts: this.json(run.artifacts),
           metadata: this.json(run.metadata),
+          details_present: run[run.kind] === null ? 0 : 1,
         })
         .execute();
 
@@ -236,7 +247,8 @@ export class KyselyRunStore implements RunStore {
     if (run.e2e) {
       const now = new Date().toISOString();
       const scenarioIds = new Map<string, string>();
-      for (const s of run.e2e.scenarios) {
+      const snapshots: Row[] = [];
+      for (const [ordinal, s] of run.e2e.scenarios.entries()) {
         const values = {
           description: s.description,
           test_type: s.test_type,
@@ -259,13 +271,16 @@ export class KyselyRunStore implements RunStore {
           .execute();
         const row = await trx.selectFrom('e2e_test_scenarios').select('id').where('name', '=', s.name).executeTakeFirstOrThrow();
         scenarioIds.set(s.name, String(row.id));
+        snapshots.push({ shopfds_run_id: run.id, ordinal, scenario_id: String(row.id), definition: this.json(s) });
       }
+      await this.insertMany(trx, 'e2e_run_scenarios', snapshots);
       const testRuns: Row[] = [];
       const steps: Row[] = [];
-      for (const r of run.e2e.test_runs) {
+      for (const [ordinal, r] of run.e2e.test_runs.entries()) {
         const id = randomUUID();
         testRuns.push({
           id,
+          ordinal,
           shopfds_run_id: run.id,
           case_ordinal: r.case_ordinal,
           scenario_id: r.scenario_name ? (scenarioIds.get(r.scenario_name) ?? null) : null,
@@ -335,7 +350,7 @@ export class KyselyRunStore implements RunStore {
       await this.insertMany(
         trx,
         'performance_metrics',
-        metrics.map((m) => ({ id: randomUUID(), performance_test_id: id, ...m, measured_at: iso(m.measured_at) })),
+        metrics.map((m, seq) => ({ id: randomUUID(), performance_test_id: id, seq, ...m, measured_at: iso(m.measured_at) })),
       );
     }
     if (run.chaos) {
@@ -473,26 +488,48 @@ export class KyselyRunStore implements RunStore {
       chaos: null,
       canary: null,
     };
-    return { ...run, ...(await this.loadDetails(run)) };
+    const present = r.details_present === null || r.details_present === undefined ? null : Boolean(num(r.details_present));
+    return { ...run, ...(await this.loadDetails(run, present)) };
   }
 
-  private async loadDetails(run: Run): Promise<Partial<Run>> {
+  /**
+   * The kind-specific records of a run. `present` says whether the run carried them (null for runs
+   * saved before that was recorded: then they exist when their rows do).
+   */
+  private async loadDetails(run: Run, present: boolean | null): Promise<Partial<Run>> {
+    if (present === false) return {};
     const db = this.db;
     switch (run.kind) {
       case 'e2e': {
-        const testRuns = await db.selectFrom('e2e_test_runs').selectAll().where('shopfds_run_id', '=', run.id).orderBy('case_ordinal').execute();
-        if (!testRuns.length) return {};
-        const names = [...new Set(testRuns.map((t: Row) => t.scenario_name).filter((n): n is string => typeof n === 'string'))];
-        const scenarios = names.length ? await db.selectFrom('e2e_test_scenarios').selectAll().where('name', 'in', names).orderBy('name').execute() : [];
-        const steps = await db
-          .selectFrom('e2e_test_step_results')
+        const testRuns = await db
+          .selectFrom('e2e_test_runs')
           .selectAll()
-          .where('test_run_id', 'in', testRuns.map((t: Row) => t.id))
-          .orderBy('step_number')
+          .where('shopfds_run_id', '=', run.id)
+          .orderBy('ordinal')
+          .orderBy('case_ordinal')
           .execute();
+        const snapshots = await db.selectFrom('e2e_run_scenarios').select('definition').where('shopfds_run_id', '=', run.id).orderBy('ordinal').execute();
+        if (!testRuns.length && !snapshots.length && !present) return {};
+        // Runs saved before scenario snapshots existed: the catalog's current definitions.
+        const names = snapshots.length
+          ? []
+          : [...new Set(testRuns.map((t: Row) => t.scenario_name).filter((n): n is string => typeof n === 'string'))];
+        const scenarios = names.length ? await db.selectFrom('e2e_test_scenarios').selectAll().where('name', 'in', names).orderBy('name').execute() : [];
+        // A subquery rather than the ids as parameters: a big run has more test runs than a statement takes parameters.
+        const steps = testRuns.length
+          ? await db
+              .selectFrom('e2e_test_step_results')
+              .selectAll()
+              .where('test_run_id', 'in', db.selectFrom('e2e_test_runs').select('id').where('shopfds_run_id', '=', run.id))
+              .orderBy('step_number')
+              .execute()
+          : [];
+        const stepsByRun = groupBy(steps, 'test_run_id');
         return {
           e2e: {
-            scenarios: scenarios.map((s: Row) => ({
+            scenarios: snapshots.length
+              ? snapshots.map((s: Row) => this.parseJson<NonNullable<Run['e2e']>['scenarios'][number]>(s.definition))
+              : scenarios.map((s: Row) => ({
               name: String(s.name),
               description: strOrNull(s.description),
               test_type: s.test_type as any,
@@ -524,9 +561,7 @@ export class KyselyRunStore implements RunStore {
               ci_commit_sha: strOrNull(t.ci_commit_sha),
               environment: t.environment as any,
               executed_by: String(t.executed_by),
-              steps: steps
-                .filter((s: Row) => s.test_run_id === t.id)
-                .map((s: Row) => ({
+              steps: (stepsByRun.get(String(t.id)) ?? []).map((s: Row) => ({
                   step_number: num(s.step_number),
                   step_name: String(s.step_name),
                   status: s.status as any,
@@ -540,13 +575,14 @@ export class KyselyRunStore implements RunStore {
       }
       case 'api': {
         const suites = await db.selectFrom('api_test_suites').selectAll().where('shopfds_run_id', '=', run.id).orderBy('ordinal').execute();
-        if (!suites.length) return {};
+        if (!suites.length) return present ? { api: { suites: [] } } : {};
         const results = await db
           .selectFrom('api_test_results')
           .selectAll()
-          .where('api_test_suite_id', 'in', suites.map((s: Row) => s.id))
+          .where('api_test_suite_id', 'in', db.selectFrom('api_test_suites').select('id').where('shopfds_run_id', '=', run.id))
           .orderBy('ordinal')
           .execute();
+        const resultsBySuite = groupBy(results, 'api_test_suite_id');
         return {
           api: {
             suites: suites.map((s: Row) => ({
@@ -567,9 +603,7 @@ export class KyselyRunStore implements RunStore {
               newman_report_path: strOrNull(s.newman_report_path),
               ci_build_id: strOrNull(s.ci_build_id),
               executed_by: String(s.executed_by),
-              results: results
-                .filter((r: Row) => r.api_test_suite_id === s.id)
-                .map((r: Row) => ({
+              results: (resultsBySuite.get(String(s.id)) ?? []).map((r: Row) => ({
                   case_ordinal: numOrNull(r.case_ordinal),
                   endpoint: String(r.endpoint),
                   http_method: String(r.http_method),
@@ -587,7 +621,13 @@ export class KyselyRunStore implements RunStore {
       case 'perf': {
         const t = await db.selectFrom('performance_tests').selectAll().where('shopfds_run_id', '=', run.id).executeTakeFirst();
         if (!t) return {};
-        const metrics = await db.selectFrom('performance_metrics').selectAll().where('performance_test_id', '=', t.id).orderBy('measured_at').execute();
+        const metrics = await db
+          .selectFrom('performance_metrics')
+          .selectAll()
+          .where('performance_test_id', '=', t.id)
+          .orderBy('seq')
+          .orderBy('measured_at')
+          .execute();
         return {
           perf: {
             test: {

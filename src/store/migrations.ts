@@ -414,10 +414,38 @@ for each row execute function chaos_audit_log_append_only()`,
   };
 }
 
+/**
+ * Keeps each e2e run's scenario definitions as the run used them. `e2e_test_scenarios` is the seed's
+ * catalog, upserted by name, so it only holds the latest definition; reading an older run from it
+ * returned definitions the run never saw, and lost scenarios no test run pointed at. Also records
+ * whether a run carried kind-specific records at all, so an empty set (`{ suites: [] }`) reads back
+ * as saved instead of as null, and the order of e2e test runs and performance metrics.
+ */
+function runScenarioSnapshots(caps: StoreCapabilities): Migration {
+  return {
+    async up(db: Db) {
+      await createTable(db, caps, 'e2e_run_scenarios', [
+        'shopfds_run_id varchar(36) not null references runs(id) on delete cascade',
+        'ordinal integer not null',
+        'scenario_id varchar(36) not null references e2e_test_scenarios(id)',
+        'definition $JSON not null',
+        'primary key (shopfds_run_id, ordinal)',
+      ]);
+      await createIndex(db, 'idx_e2e_run_scenarios_scenario_id', 'e2e_run_scenarios', 'scenario_id');
+      // Null for runs saved before this migration: presence is then inferred from the detail rows.
+      await sql.raw('alter table runs add column details_present integer').execute(db);
+      // Keep the order records were given in (null for older rows: they fall back to case order / time).
+      await sql.raw('alter table e2e_test_runs add column ordinal integer').execute(db);
+      await sql.raw('alter table performance_metrics add column seq integer').execute(db);
+    },
+  };
+}
+
 /** Ordered migrations. Names sort in the order they apply; never rename or reorder a shipped one. */
 export function buildMigrations(caps: StoreCapabilities): Record<string, Migration> {
   return {
     '0001_initial_schema': initialSchema(caps),
     '0002_append_only_audit': appendOnlyAudit(caps),
+    '0003_e2e_run_scenarios': runScenarioSnapshots(caps),
   };
 }

@@ -26,8 +26,23 @@ export interface RunBinOptions {
 /** The CI-like environment CLI tests run the bin in. */
 export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true', NO_COLOR: '1', ...extra };
-  // A developer's own settings must not leak into the tests.
-  for (const key of ['SHOPFDS_DATABASE_URL', 'SHOPFDS_HOME', 'SHOPFDS_ENV', 'FORCE_COLOR']) if (!(key in extra)) delete env[key];
+  // A developer's own settings, or the CI system the tests run on, must not leak into the tests.
+  const foreign = [
+    'SHOPFDS_DATABASE_URL',
+    'SHOPFDS_HOME',
+    'SHOPFDS_ENV',
+    'SHOPFDS_EXECUTED_BY',
+    'SHOPFDS_DEBUG',
+    'FORCE_COLOR',
+    'GITHUB_ACTIONS',
+    'GITLAB_CI',
+    'JENKINS_URL',
+    'BUILD_ID',
+    'BUILD_URL',
+    'GIT_COMMIT',
+    'GIT_BRANCH',
+  ];
+  for (const key of foreign) if (!(key in extra)) delete env[key];
   return env;
 }
 

@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../helpers/cli.js';
 import { at, makeCase, makeRun } from '../helpers/fixtures.js';
 import { BACKENDS, type StoreFixture } from './backends.js';
 
-const MIGRATIONS = ['0001_initial_schema', '0002_append_only_audit'];
+const MIGRATIONS = ['0001_initial_schema', '0002_append_only_audit', '0003_e2e_run_scenarios'];
 
 const SEED_INDEXES = [
   'idx_e2e_scenario_name',
@@ -43,6 +43,7 @@ const DETAIL_TABLES = [
   'cases',
   'metric_samples',
   'e2e_test_scenarios',
+  'e2e_run_scenarios',
   'e2e_test_runs',
   'e2e_test_step_results',
   'api_test_suites',
@@ -162,6 +163,51 @@ describe.each(BACKENDS)('RunStore contract: $name', (backend) => {
       });
       await store.saveRun(run);
       expect(await store.getRun(run.id)).toEqual(run);
+    });
+
+    it('keeps the scenario definitions each e2e run used, while the catalog holds the latest', async () => {
+      const v1 = makeRun({ kind: 'e2e', scenarioName: 'checkout' });
+      const scenario = v1.e2e!.scenarios[0]!;
+      const v2 = makeRun({
+        kind: 'e2e',
+        e2e: { ...v1.e2e!, scenarios: [{ ...scenario, description: 'v2', priority: 'critical' }] },
+      });
+      // A scenario no test run points at (every test of it was skipped before starting) is kept too.
+      const unused = { ...scenario, name: 'refund', tags: [] };
+      const v3 = makeRun({ kind: 'e2e', e2e: { scenarios: [unused, scenario], test_runs: [] } });
+      for (const run of [v1, v2, v3]) await store.saveRun(run);
+      expect(await store.getRun(v1.id)).toEqual(v1);
+      expect(await store.getRun(v2.id)).toEqual(v2);
+      expect(await store.getRun(v3.id)).toEqual(v3);
+      const catalog = await fx.query(`select name, description, priority from e2e_test_scenarios order by name`);
+      expect(catalog).toEqual([
+        { name: 'checkout', description: scenario.description, priority: scenario.priority },
+        { name: 'refund', description: scenario.description, priority: scenario.priority },
+      ]);
+      const [linked] = await fx.query(`select count(*) as n from e2e_test_runs where scenario_id is not null`);
+      expect(Number(linked!.n)).toBe(2);
+    });
+
+    it('reads back empty and absent kind-specific records as they were saved', async () => {
+      const e2e = makeRun({ kind: 'e2e', e2e: { scenarios: [], test_runs: [] } });
+      const api = makeRun({ kind: 'api', api: { suites: [] } });
+      const none = makeRun({ kind: 'api', api: null });
+      for (const run of [e2e, api, none]) await store.saveRun(run);
+      expect(await store.getRun(e2e.id)).toEqual(e2e);
+      expect(await store.getRun(api.id)).toEqual(api);
+      expect(await store.getRun(none.id)).toEqual(none);
+    });
+
+    it('keeps the order of e2e test runs and performance metrics', async () => {
+      const e2e = makeRun({ kind: 'e2e' });
+      const reordered = { ...e2e, e2e: { ...e2e.e2e!, test_runs: [...e2e.e2e!.test_runs].reverse() } };
+      await store.saveRun(reordered);
+      expect(await store.getRun(e2e.id)).toEqual(reordered);
+      const perf = makeRun({ kind: 'perf' });
+      const test = perf.perf!.test;
+      const sameTime = { ...perf, perf: { test: { ...test, metrics: test.metrics.map((m, i) => ({ ...m, measured_at: test.metrics[0]!.measured_at, virtual_users: 30 - i })) } } };
+      await store.saveRun(sameTime);
+      expect(await store.getRun(perf.id)).toEqual(sameTime);
     });
 
     it('normalizes timestamps to UTC ISO strings', async () => {

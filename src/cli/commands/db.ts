@@ -2,7 +2,11 @@ import type { Command } from 'commander';
 import { withExamples, type Runner } from '../program.js';
 
 export function registerDb(program: Command, run: Runner): void {
-  const db = program.command('db').description('manage the result store (SQLite by default, PostgreSQL with --db postgres://...)');
+  const db = withExamples(program.command('db').description('manage the result store (SQLite by default, PostgreSQL with --db postgres://...)'), [
+    'shopfds-test db status',
+    'shopfds-test --db postgres://ci@db.internal/shopfds db migrate',
+    'shopfds-test db sync',
+  ]);
   withExamples(db.command('migrate').description('apply pending schema migrations').action(run(async () => (await import('../actions/db.js')).migrateAction)), [
     'shopfds-test db migrate',
     'shopfds-test --db postgres://ci@db.internal/shopfds db migrate',

@@ -2,7 +2,11 @@ import { Option, type Command } from 'commander';
 import { withExamples, type Runner } from '../program.js';
 
 export function registerRuns(program: Command, run: Runner): void {
-  const runs = program.command('runs').description('browse stored runs');
+  const runs = withExamples(program.command('runs').description('browse stored runs'), [
+    'shopfds-test runs list --since 7d',
+    'shopfds-test runs show 3f2a9c1e',
+    'shopfds-test runs failures --since 30d',
+  ]);
   withExamples(
     runs
       .command('list')

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VERSION } from '../../src/cli/program.js';
+import { makeTempDir, runBin } from '../helpers/cli.js';
+
+/** Subcommand names listed under "Commands:" in a help text (without `help`). */
+function commandsIn(help: string): string[] {
+  const section = help.split(/^Commands:\n/m)[1];
+  if (!section) return [];
+  const names: string[] = [];
+  for (const line of section.split('\n')) {
+    if (!line.trim() || /^\S/.test(line)) {
+      if (names.length && /^\S/.test(line)) break;
+      continue;
+    }
+    const m = /^ {2}(\S+)/.exec(line);
+    // Wrapped description lines are indented further than command names.
+    if (m && !/^ {3}/.test(line) && m[1] !== 'help') names.push(m[1]!);
+  }
+  return names;
+}
+
+describe('shopfds-test basics (the built bin)', () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  beforeAll(() => void (tmp = makeTempDir()));
+  afterAll(() => tmp.cleanup());
+  const bin = (args: string[]) => runBin(args, { cwd: tmp.dir });
+
+  it('--version prints the version and exits 0', async () => {
+    for (const flag of ['--version', '-V']) {
+      const r = await bin([flag]);
+      expect(r).toMatchObject({ exitCode: 0, stderr: '' });
+      expect(r.stdout.trim()).toBe(VERSION);
+    }
+  });
+
+  it('--help lists the commands and global options and exits 0', async () => {
+    const r = await bin(['--help']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe('');
+    for (const option of ['--db', '--json', '--no-color', '--debug', '--version']) expect(r.stdout).toContain(option);
+    expect(commandsIn(r.stdout)).toEqual(expect.arrayContaining(['import', 'runs', 'report', 'db', 'e2e', 'api', 'perf', 'chaos', 'canary']));
+    expect(r.stdout).toContain('Examples:');
+  });
+
+  it('every command and subcommand has examples in its --help', async () => {
+    const root = await bin(['--help']);
+    let level = commandsIn(root.stdout).map((name) => [name]);
+    const missing: string[] = [];
+    let seen = 0;
+    // Breadth first, one level at a time in parallel.
+    while (level.length) {
+      const next: string[][] = [];
+      const results = await Promise.all(level.map((path) => bin([...path, '--help'])));
+      results.forEach((r, i) => {
+        const path = level[i]!;
+        expect(r.exitCode, `${path.join(' ')} --help`).toBe(0);
+        seen++;
+        if (!r.stdout.includes('\nExamples:\n  $ shopfds-test ')) missing.push(path.join(' '));
+        for (const sub of commandsIn(r.stdout)) next.push([...path, sub]);
+      });
+      level = next;
+    }
+    expect(seen).toBeGreaterThan(15);
+    expect(missing, 'commands whose --help has no "Examples:"').toEqual([]);
+  });
+
+  it('an unknown command exits 2 with one line and no stack', async () => {
+    const r = await bin(['frobnicate']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^shopfds-test: error: unknown command 'frobnicate'/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('an unknown option exits 2 with one line and no stack', async () => {
+    for (const args of [['--frobnicate'], ['runs', 'list', '--frobnicate']]) {
+      const r = await bin(args);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/unknown option '--frobnicate'/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('a bad option value exits 2 before anything is written', async () => {
+    const r = await bin(['--db', 'results.db', 'runs', 'list', '--kind', 'unit']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--kind <kind>' argument 'unit' is invalid/);
+    const limit = await bin(['--db', 'results.db', 'runs', 'list', '--limit', 'ten']);
+    expect(limit.exitCode).toBe(2);
+    expect(limit.stderr.trim()).toBe('shopfds-test: --limit must be a positive whole number (got "ten")');
+  });
+});
