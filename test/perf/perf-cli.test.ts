@@ -224,3 +224,21 @@ describe('shopfds-test perf (k6 stand-in replaying recorded output)', () => {
     expect(existsSync(db)).toBe(false);
   });
 });
+
+describe('shopfds-test perf live progress (k6 stand-in replaying recorded output)', () => {
+  it('redraws VUs, req/s, p95 and errors from the growing JSON output on a terminal', async () => {
+    const env = standInEnv('pass', { K6_STANDIN_PACE_MS: '1200' });
+    delete env.CI;
+    const command = [process.execPath, BIN, 'perf', 'load', '--base-url', 'http://127.0.0.1:9', '--db', db].map((a) => `'${a}'`).join(' ');
+    // `script` gives the CLI a pseudo-terminal, so stderr is a TTY as in an interactive shell.
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn('script', ['-qec', `stty cols 200; ${command}`, '/dev/null'], { cwd: tmp.dir, env });
+      let text = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (text += d));
+      child.on('error', reject);
+      child.on('close', () => resolve(text));
+    });
+    expect(out).toMatch(/\r\x1b\[2K. k6 \d+s {2}VUs 1 {2}[\d.]+ req\/s {2}p95 \d+ ms {2}requests \d+ {2}errors 0 \(0\.0%\)/);
+    expect(out).toContain('perf load: PASSED');
+  });
+});
