@@ -667,23 +667,35 @@ function parseNumber(buf: Buffer, s: number): number {
   return neg ? -v : v;
 }
 
-/** The string value of a tag (e.g. "check":"...") in the rest of a line, or null. */
+/** Position of `pattern` in buf[from, end), or -1. A JS loop: tags are short, and a subarray per call costs more. */
+function findBytes(buf: Buffer, from: number, end: number, pattern: Buffer): number {
+  const first = pattern[0]!;
+  const n = pattern.length;
+  const last = end - n;
+  outer: for (let i = from; i <= last; i++) {
+    if (buf[i] !== first) continue;
+    for (let k = 1; k < n; k++) if (buf[i + k] !== pattern[k]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/** The string value of a tag (e.g. "check":"...") in buf[from, end), or null. */
 function tagValue(buf: Buffer, from: number, end: number, tag: Buffer): string | null {
-  const line = buf.subarray(from, end);
-  const at = line.indexOf(tag);
+  const at = findBytes(buf, from, end, tag);
   if (at === -1) return null;
   const s = at + tag.length;
   let i = s;
   let escaped = false;
-  while (i < line.length && line[i] !== QUOTE) {
-    if (line[i] === 0x5c) {
+  while (i < end && buf[i] !== QUOTE) {
+    if (buf[i] === 0x5c) {
       escaped = true;
       i++;
     }
     i++;
   }
-  if (i >= line.length) return null;
-  const raw = line.toString('utf8', s, i);
+  if (i >= end) return null;
+  const raw = buf.toString('utf8', s, i);
   if (!escaped) return raw;
   try {
     return JSON.parse(`"${raw}"`) as string;
