@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { withExamples, type Runner } from '../program.js';
-import { addRunOutputOptions } from '../session.js';
+import { addRunOutputOptions } from '../options.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
