@@ -14,7 +14,7 @@ afterEach(async () => {
 
 async function setup(outcome: CanaryScenario['outcome'], extra: Partial<CanaryScenario> = {}) {
   const server = await startKubeApiServer({
-    canaries: [{ name: 'fds', namespace: 'shop', outcome, oldVersion: 'v1.0.0', newVersion: 'v1.1.0', stepMs: 600, threshold: 3, ...extra }],
+    canaries: [{ name: 'fds', namespace: 'shop', outcome, oldVersion: 'v1.0.0', newVersion: 'v1.1.0', stepMs: 0, threshold: 3, ...extra }],
   });
   const ws = kubeWorkspace(server, 'shopfds-canary-');
   cleanups.push(() => server.close(), ws.cleanup);
@@ -74,7 +74,7 @@ describe('canary watch (real kubectl, stand-in Flagger API server)', () => {
   });
 
   it('times out with a clear error (exit 1, status failed, reason "timed out")', async () => {
-    const { ws, args } = await setup('stuck');
+    const { ws, args } = await setup('stuck', { stepMs: 300 });
     const res = await runCli(args('watch', '--interval', '200ms', '--timeout', '2s'), { cwd: ws.dir });
     expect(res.exitCode).toBe(1);
     const run = parseRun(res.stdout);

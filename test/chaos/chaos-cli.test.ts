@@ -209,7 +209,7 @@ describe('chaos run (real kubectl, stand-in Litmus API server)', () => {
   });
 
   it('fails when recovery takes longer than --recovery-target', async () => {
-    const { ws, base, tail } = await setup({ chaos: { verdict: 'Pass', chaosMs: 300, recoveryMs: 2500 } });
+    const { ws, base, tail } = await setup({ chaos: { verdict: 'Pass', chaosMs: 300, recoveryMs: 8000 } });
     const res = await runCli([...base, 'fds-pod-delete', ...tail, '--recovery-target', '1'], { cwd: ws.dir });
     expect(res.exitCode).toBe(1);
     const run = parseRun(res.stdout);

@@ -63,6 +63,7 @@ export interface CanaryScenario {
   readonly outcome: 'promote' | 'rollback' | 'stuck';
   readonly oldVersion: string;
   readonly newVersion: string;
+  /** Time between steps; 0 advances one step per read of the canary instead (deterministic under load). */
   readonly stepMs: number;
   readonly threshold?: number;
 }
@@ -299,6 +300,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
 
   // --- Flagger controller ------------------------------------------------------------------------
   const canaryStarts = new Map<string, () => void>();
+  const canarySteppers = new Map<string, () => void>();
   let eventSeq = 0;
   const emitEvent = (ns: string, canary: string, message: string, type: 'Normal' | 'Warning' = 'Normal') =>
     store('events', {
@@ -406,7 +408,16 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       later(c.stepMs, tick);
     };
     // The controller starts analysing when the canary is first read, so a watcher sees every step.
-    canaryStarts.set(`${c.namespace}/${c.name}`, () => later(c.stepMs, tick));
+    if (c.stepMs > 0) canaryStarts.set(`${c.namespace}/${c.name}`, () => later(c.stepMs, tick));
+    else
+      canarySteppers.set(`${c.namespace}/${c.name}`, () => {
+        const step = steps[i++];
+        if (step)
+          update('canaries', c.namespace, c.name, (o) => {
+            step(o.status);
+            o.status.lastTransitionTime = now();
+          });
+      });
   }
 
   // --- HTTP ----------------------------------------------------------------------------------------
@@ -499,6 +510,9 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       if (o && type.kind === 'Canary') {
         canaryStarts.get(`${ns}/${name}`)?.();
         canaryStarts.delete(`${ns}/${name}`);
+        const answer = structuredClone(o);
+        canarySteppers.get(`${ns}/${name}`)?.();
+        return send(res, 200, answer);
       }
       return o ? send(res, 200, o) : notFound(name!);
     }
