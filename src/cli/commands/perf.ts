@@ -10,8 +10,9 @@ export function registerPerf(program: Command, run: Runner): void {
       program
         .command('perf <script>')
         .description(
-          'run a k6 script (a path, or a name in k6/: load, spike, soak, stress); every threshold and check becomes a case, ' +
-            'with the throughput, response times, error rate and a per-interval time series stored (needs k6; exit 1 when a threshold is crossed)',
+          'run a k6 script (a path, or a name in k6/: load, spike, soak, stress) and store throughput, response times, error rate ' +
+            'and a per-interval time series; every threshold and check is a case. As in k6, thresholds decide: a crossed one fails ' +
+            'the run (exit 1), a check that failed only some of the time is flaky (needs k6)',
         )
         .addOption(new Option('--type <type>', 'performance test type (default: from the script name, else load)').choices(['load', 'spike', 'soak', 'stress']))
         .option('--target-tps <n>', 'expected requests per second; a lower actual rate is reported')
