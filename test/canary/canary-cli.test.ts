@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startKubeApiServer, type CanaryScenario } from '../kube-api-server/server.js';
-import { kubeWorkspace, parseRun, runCli } from '../chaos/harness.js';
+import { kubeWorkspace, parseRun, runCli, startCli, waitFor } from '../chaos/harness.js';
 
 /*
  * `shopfds-test canary status|watch` driven through the built bin and the real kubectl, against a
@@ -82,6 +82,19 @@ describe('canary watch (real kubectl, stand-in Flagger API server)', () => {
     expect(d.status).toBe('failed');
     expect(d.rollback_reason).toMatch(/^timed out after 2s waiting for canary fds \(phase Progressing, weight \d+%\)$/);
     expect(run.cases[0]).toMatchObject({ name: 'analysis', status: 'timed_out' });
+  });
+
+  it('on SIGINT saves the watch as interrupted and exits 130', async () => {
+    const { server, ws, args } = await setup('stuck');
+    const cli = startCli(args('watch', '--interval', '200ms', '--timeout', '40s'), { cwd: ws.dir });
+    await waitFor(() => server.requests.filter((r) => r.path === '/apis/flagger.app/v1beta1/namespaces/shop/canaries/fds').length >= 2);
+    cli.child.kill('SIGINT');
+    const res = await cli.done;
+    expect(res.exitCode).toBe(130);
+    const run = parseRun(res.stdout);
+    expect(run.status).toBe('interrupted');
+    expect(run.canary.deployment.status).toBe('progressing');
+    expect(run.cases[0]).toMatchObject({ name: 'analysis', status: 'interrupted' });
   });
 
   it('prints the table summary without --json', async () => {
