@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { addRunOutputOptions } from '../session.js';
+import { addRunOutputOptions } from '../options.js';
 import { withExamples, type Runner } from '../program.js';
 
 /** kubectl flags shared by chaos and canary commands. */
