@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ShopfdsError, ToolError, UsageError, type Artifact, type RunInput } from '../../model/index.js';
+import { InterruptedError, ShopfdsError, ToolError, UsageError, type Artifact, type RunInput } from '../../model/index.js';
 import type { K6JsonStream, LiveStats } from '../../adapters/k6/stream.js';
 import type { K6Summary } from '../../adapters/k6/summary.js';
 import type { PerfType } from '../../adapters/k6/run.js';
@@ -265,6 +265,7 @@ export async function runPerfSuite(ctx: CommandContext, request: PerfRequest): P
     if (proc?.running()) proc.kill();
     await tail.close();
   });
+  if (ctx.signal.aborted) throw new InterruptedError(ctx.interruptedBy() ?? 'SIGINT');
   proc = await startK6(invocation, { cwd: ctx.io.cwd, env: ctx.io.env, installHint: K6_INSTALL_HINT });
   const running = proc;
   let interrupted = false;
