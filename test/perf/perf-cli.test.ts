@@ -148,17 +148,26 @@ describe('shopfds-test perf (k6 stand-in replaying recorded output)', () => {
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    // Interrupt once k6 (the stand-in) is running and writing its JSON output.
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      // The stand-in records `k6 version` too; wait for the `k6 run` argv.
-      const argv = existsSync(argvFile) ? (JSON.parse(readFileSync(argvFile, 'utf8') || '[]') as string[]) : [];
-      const points = argv[0] === 'run' ? argv.find((a) => a.startsWith('json='))?.slice(5) : undefined;
-      if (points && existsSync(points) && readFileSync(points, 'utf8').split('\n').length > 100) break;
-      await new Promise((r) => setTimeout(r, 100));
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    let exitCode: number | null;
+    try {
+      // Interrupt once k6 (the stand-in) is running and writing its JSON output.
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        // The stand-in records `k6 version` too; wait for the `k6 run` argv.
+        const argv = existsSync(argvFile) ? (JSON.parse(readFileSync(argvFile, 'utf8') || '[]') as string[]) : [];
+        const points = argv[0] === 'run' ? argv.find((a) => a.startsWith('json='))?.slice(5) : undefined;
+        if (points && existsSync(points) && readFileSync(points, 'utf8').split('\n').length > 100) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      child.kill('SIGINT');
+      exitCode = await closed;
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await closed;
+      }
     }
-    child.kill('SIGINT');
-    const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     expect(exitCode).toBe(130);
     expect(stderr).toContain('stopping k6');
     const run = JSON.parse(stdout) as StoredRun;
