@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CommanderError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { ActionFn, CliIo, CommandContext, ResolvedGlobals, TeardownFn } from './context.js';
-import { createProgram, type Runner } from './program.js';
-import { createProgress } from './progress.js';
+import type { Runner } from './program.js';
+// commander, the command tables and the progress reporter load in runCli, so `--version` needs none of them.
 
 const EXIT_BUG = 70;
 
@@ -109,9 +110,10 @@ export async function runCli(argv: readonly string[], io: CliIo, options: { hand
         process.on('SIGINT', onInt);
         process.on('SIGTERM', onTerm);
       }
-      let progress: ReturnType<typeof createProgress> | undefined;
+      let progress: ReturnType<typeof import('./progress.js').createProgress> | undefined;
       try {
         const globals = await resolveGlobals(io, opts);
+        const { createProgress } = await import('./progress.js');
         progress = createProgress(io.stderr, globals);
         const ctx: CommandContext = {
           io,
@@ -146,6 +148,7 @@ export async function runCli(argv: readonly string[], io: CliIo, options: { hand
       }
       if (interrupted && exitCode !== 130 && exitCode !== 143) exitCode = interrupted === 'SIGINT' ? 130 : 143;
     };
+  const [{ CommanderError }, { createProgram }] = await Promise.all([import('commander'), import('./program.js')]);
   const program = createProgram(io, run);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
@@ -169,7 +172,13 @@ export async function main(argv: readonly string[]): Promise<void> {
       throw error;
     });
   }
+  const args = argv.slice(2);
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    // The common CI probe: answer without loading commander and every command's options.
+    process.stdout.write(`${JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version}\n`);
+    return;
+  }
   const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
-  const { exitCode } = await runCli(argv.slice(2), io);
+  const { exitCode } = await runCli(args, io);
   process.exitCode = exitCode;
 }

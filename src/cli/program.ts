@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { ActionFn, CliIo } from './context.js';
 import { registerApi } from './commands/api.js';
@@ -11,7 +12,8 @@ import { registerPerf } from './commands/perf.js';
 import { registerReport } from './commands/report.js';
 import { registerRuns } from './commands/runs.js';
 
-export const VERSION = '0.1.0';
+/** The package's version, from package.json (one source of truth). */
+export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
 /** How each command file hands its actions to the runner without loading them up front. */
 export type Runner = <A extends unknown[]>(load: () => Promise<ActionFn<A>>) => (...args: unknown[]) => Promise<void>;

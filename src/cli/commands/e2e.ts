@@ -1,6 +1,6 @@
 import { Argument, Option, type Command } from 'commander';
 import { withExamples, type Runner } from '../program.js';
-import { addRunOutputOptions } from '../session.js';
+import { addRunOutputOptions } from '../options.js';
 
 /** Repeatable list flags: `--tag a --tag b` or `--tag a,b`. */
 const list = (value: string, previous: string[] | undefined): string[] => [
