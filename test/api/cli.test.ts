@@ -177,6 +177,46 @@ describe('api: failures outside and inside assertions', () => {
   });
 });
 
+describe('api: run options', () => {
+  it('--iteration-data, --globals, --env-var, --delay-request, --insecure and the service variable', async () => {
+    const db = join(tmp.dir, 'data.db');
+    const result = await runCli(
+      [
+        '--db', db, 'api', join(FIXTURES, 'data-driven.postman_collection.json'),
+        '--iteration-data', join(FIXTURES, 'data-driven.data.json'),
+        '--globals', join(FIXTURES, 'fixture.postman_globals.json'),
+        '--env-var', 'runLabel=bench-7',
+        '--delay-request', '10', '--insecure', '--env', 'staging',
+        '--base-url', shop.url,
+      ],
+      { cwd: tmp.dir },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    const [run] = await storedRuns(db, tmp.dir);
+    expect(run.environment).toBe('staging');
+    const suite = run.api.suites[0];
+    expect(suite).toMatchObject({ service_name: 'shopfds-catalog', environment: 'staging', total_tests: 6, passed_tests: 6 });
+    expect(suite.results.map((r: any) => [r.endpoint, r.status_code])).toEqual([
+      ['/health', 200],
+      ['/api/products', 200],
+      ['/api/products/p-999', 404],
+    ]);
+    expect(run.cases.map((c: any) => c.suitePath[1])).toEqual(['iteration 1', 'iteration 1', 'iteration 2', 'iteration 2', 'iteration 3', 'iteration 3']);
+    expect(run.tool.commandLine).toContain('--delay-request 10');
+  });
+
+  it('--bail stops at the first failure', async () => {
+    const db = join(tmp.dir, 'bail.db');
+    const result = await runCli(['--db', db, 'api', join(FIXTURES, 'failing.postman_collection.json'), '--base-url', shop.url, '--bail', '--service', 'health-api'], { cwd: tmp.dir });
+    expect(result.exitCode, result.stderr).toBe(1);
+    const [run] = await storedRuns(db, tmp.dir);
+    expect(run.api.suites[0].service_name).toBe('health-api');
+    expect(run.api.suites[0].results).toHaveLength(1);
+    expect(run.totals).toMatchObject({ total: 3, passed: 1, failed: 1, skipped: 1 });
+    expect(run.cases.map((c: any) => c.name)).toEqual(['status is 200', 'status is 201 (wrong on purpose)', 'not ready yet']);
+  });
+});
+
 describe('api: bad input is a one-line error naming the file, exit 2, nothing stored', () => {
   const cases: [string, () => string[], RegExp][] = [
     ['a missing collection', () => ['missing.postman_collection.json'], /^shopfds-test: missing\.postman_collection\.json: no such collection file$/],
@@ -186,6 +226,9 @@ describe('api: bad input is a one-line error naming the file, exit 2, nothing st
     ['a Newman report instead of a collection', () => ['/work/shared/reference/newman/tredgate-newman-run-report-failures.json'], /this is a Newman run report, not a collection/],
     ['an unknown --folder', () => [EXAMPLE_COLLECTION, '--folder', 'No such folder'], /--folder "No such folder" is not a folder or request/],
     ['a bad --iteration-count', () => [EXAMPLE_COLLECTION, '--iteration-count', 'two'], /--iteration-count must be an integer/],
+    ['a missing --iteration-data file', () => [EXAMPLE_COLLECTION, '--iteration-data', 'rows.csv'], /rows\.csv: no such iteration data file/],
+    ['a malformed globals file', () => [EXAMPLE_COLLECTION, '--globals', join(FIXTURES, 'failing.postman_collection.json')], /failing\.postman_collection\.json: not a Postman globals file/],
+    ['a bad --env-var', () => [EXAMPLE_COLLECTION, '--env-var', 'novalue'], /--env-var must be key=value/],
   ];
   it.each(cases)('%s', async (_name, args, message) => {
     const db = join(tmp.dir, `bad-${Math.random().toString(36).slice(2)}.db`);

@@ -447,7 +447,11 @@ export function buildApiResults(runs: readonly CollectionRunRecord[], redactor: 
           stack: null,
         });
       }
+      // With --bail, postman-runtime 7.x stops the script by throwing an `AssertionFailure` for the
+      // assertion that already failed: the same failure twice, not a script error of its own.
+      const hasFailedAssertion = e.assertions.some((a) => a.error);
       for (const s of e.scriptErrors) {
+        if (s.name === 'AssertionFailure' && hasFailedAssertion) continue;
         const label = s.listen === 'prerequest' ? 'pre-request script' : 'test script';
         requestCases.push({
           suitePath,

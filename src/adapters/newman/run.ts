@@ -148,11 +148,11 @@ function formatConsole(level: unknown, messages: unknown[]): string {
   return `[${String(level)}] ${text}`;
 }
 
-/** Runs one collection. Resolves once Newman is done (or shortly after an abort). */
-export async function runNewmanCollection(request: NewmanRunRequest): Promise<NewmanRunResult> {
-  const newman = (await import('newman')) as Sdk;
-  const run = (newman.default ?? newman).run as (options: Sdk, callback: (err: unknown, summary: Sdk) => void) => Sdk;
-
+/**
+ * The options `newman.run` gets for a request: pure, so tests can assert exactly what Newman is
+ * asked to do. Newman's own reporters stay off except the HTML one.
+ */
+export function buildNewmanOptions(request: Omit<NewmanRunRequest, 'signal' | 'onProgress'>): Record<string, unknown> {
   const options: Record<string, unknown> = {
     collection: request.collection.json,
     environment: request.environment ?? undefined,
@@ -184,6 +184,15 @@ export async function runNewmanCollection(request: NewmanRunRequest): Promise<Ne
     };
   }
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
+  return options;
+}
+
+/** Runs one collection. Resolves once Newman is done (or shortly after an abort). */
+export async function runNewmanCollection(request: NewmanRunRequest): Promise<NewmanRunResult> {
+  const newman = (await import('newman')) as Sdk;
+  const run = (newman.default ?? newman).run as (options: Sdk, callback: (err: unknown, summary: Sdk) => void) => Sdk;
+
+  const options = buildNewmanOptions(request);
 
   const byRef = new Map<string, MutableExecution>();
   const order: MutableExecution[] = [];
