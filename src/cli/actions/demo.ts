@@ -1,5 +1,13 @@
-import { UsageError } from '../../model/index.js';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExitCode, ShopfdsError, UsageError, validateRun, type Run, type RunInput } from '../../model/index.js';
+import { formatColumns } from '../columns.js';
 import type { CommandContext } from '../context.js';
+import { exitCodeFor, saveOrSpool } from '../session.js';
+
+/** The package root: the example suites ship beside `dist/`. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export async function demoServeAction(ctx: CommandContext, options: { port?: string; host?: string }): Promise<number> {
   let port: number | undefined;
@@ -24,6 +32,216 @@ export async function demoServeAction(ctx: CommandContext, options: { port?: str
   return 0;
 }
 
-export async function demoRunAction(): Promise<number> {
-  throw new UsageError('the combined demo run is being assembled');
+type SuiteName = 'e2e' | 'api' | 'perf';
+const SUITES: readonly SuiteName[] = ['e2e', 'api', 'perf'];
+
+/** One line of the demo summary. */
+interface SuiteOutcome {
+  readonly item: string;
+  readonly result: Run['status'] | 'not run' | 'skipped';
+  readonly notes: string;
+  readonly runId: string | null;
+  readonly exitCode: number;
+}
+
+/** The example suite folder in the working directory, else the one shipped with the package. */
+function exampleDir(ctx: CommandContext, name: string): string {
+  const local = join(ctx.io.cwd, name);
+  return existsSync(local) ? local : join(PACKAGE_ROOT, name);
+}
+
+function shown(ctx: CommandContext, path: string): string {
+  const rel = relative(ctx.io.cwd, path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
+function countsNote(run: Run): string {
+  const t = run.totals;
+  const parts = [`${t.passed} passed`];
+  if (t.failed) parts.push(`${t.failed} failed`);
+  if (t.flaky) parts.push(`${t.flaky} flaky`);
+  if (t.skipped) parts.push(`${t.skipped} skipped`);
+  return `${t.total} cases: ${parts.join(', ')}`;
+}
+
+function perfNote(run: Run): string {
+  const p = run.perf?.test;
+  if (!p) return countsNote(run);
+  const fmt = (v: number | null, unit: string) => (v === null ? '-' : `${v}${unit}`);
+  return `${fmt(p.actual_tps, ' req/s')}, p95 ${fmt(p.p95_response_time, ' ms')}, p99 ${fmt(p.p99_response_time, ' ms')}, errors ${fmt(p.error_rate, '%')}; ${countsNote(run)}`;
+}
+
+function firstFailure(run: Run): string | null {
+  if (run.errorMessage) return run.errorMessage.split('\n')[0]!;
+  const failed = run.cases.find((c) => c.status === 'failed' || c.status === 'timed_out' || c.status === 'interrupted');
+  if (!failed) return null;
+  return `${failed.name}${failed.errorMessage ? `: ${failed.errorMessage.split('\n')[0]}` : ''}`;
+}
+
+function parseSkip(value: string | undefined): Set<SuiteName> {
+  const skip = new Set<SuiteName>();
+  if (value === undefined) return skip;
+  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!(SUITES as readonly string[]).includes(part)) throw new UsageError(`--skip takes a comma-separated list of ${SUITES.join(', ')} (got "${part}")`);
+    skip.add(part as SuiteName);
+  }
+  return skip;
+}
+
+/**
+ * `shopfds-test demo`: starts the demo shop, runs every example suite whose tool is available, stores
+ * every run, prints one summary (item, result, notes) and exits with the combined verdict.
+ */
+export async function demoRunAction(ctx: CommandContext, options: { skip?: string; markdown?: string }): Promise<number> {
+  const skip = parseSkip(options.skip);
+  const { startShop } = await import('../../demo/shop.js');
+  const { readFaultsFromEnv } = await import('../../demo/faults.js');
+  let faults;
+  try {
+    faults = readFaultsFromEnv(ctx.io.env as NodeJS.ProcessEnv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const shop = await startShop({ port: 0, faults });
+  ctx.onTeardown(() => shop.close());
+  ctx.progress.line(`ShopFDS demo shop running at ${shop.url}`);
+
+  const outcomes: SuiteOutcome[] = [];
+  const runs: Run[] = [];
+
+  const record = async (item: string, input: RunInput, note: (run: Run) => string): Promise<void> => {
+    const checked = validateRun(input);
+    if (!checked.ok) throw new Error(`the ${input.kind} run failed validation:\n  ${checked.issues.join('\n  ')}`);
+    const run = checked.run;
+    const saved = await saveOrSpool(ctx, run);
+    let exitCode = exitCodeFor(run, ctx.interruptedBy());
+    let notes = note(run);
+    const failure = run.status === 'passed' ? null : firstFailure(run);
+    if (failure) notes += `; ${failure}`;
+    if (saved.spooled) {
+      ctx.err(`shopfds-test: ${saved.error}`);
+      ctx.err(`  The run was kept in ${saved.spooled}; push it with "shopfds-test db sync" once the store is back.`);
+      notes += '; kept in the spool (store unavailable)';
+      if (exitCode === ExitCode.ok) exitCode = ExitCode.store;
+    }
+    runs.push(run);
+    outcomes.push({ item, result: run.status, notes, runId: run.id, exitCode });
+  };
+
+  const attempt = async (item: string, fn: () => Promise<void>): Promise<void> => {
+    if (ctx.signal.aborted) {
+      outcomes.push({ item, result: 'not run', notes: 'interrupted before it started', runId: null, exitCode: ExitCode.ok });
+      return;
+    }
+    ctx.progress.line(`running ${item}`);
+    try {
+      await fn();
+    } catch (error) {
+      if (!(error instanceof ShopfdsError)) throw error;
+      outcomes.push({
+        item,
+        result: 'error',
+        notes: `${error.message}${error.hint ? ` (${error.hint})` : ''}`,
+        runId: null,
+        exitCode: error.exitCode,
+      });
+    }
+  };
+
+  if (skip.has('e2e')) outcomes.push({ item: 'E2E scenarios (Playwright)', result: 'skipped', notes: 'left out with --skip', runId: null, exitCode: 0 });
+  else {
+    const item = 'E2E scenarios (Playwright)';
+    const { resolveBrowsers } = await import('../../adapters/playwright/browsers.js');
+    let browserProblem: ShopfdsError | null = null;
+    try {
+      resolveBrowsers(['chromium'], ctx.io.env);
+    } catch (error) {
+      if (!(error instanceof ShopfdsError)) throw error;
+      browserProblem = error;
+    }
+    if (browserProblem) {
+      outcomes.push({ item, result: 'not run', notes: `${browserProblem.message}${browserProblem.hint ? ` (${browserProblem.hint})` : ''}`, runId: null, exitCode: 0 });
+    } else {
+      const dir = exampleDir(ctx, 'scenarios');
+      await attempt(item, async () => {
+        const { runE2eSuite } = await import('./e2e.js');
+        const run = await runE2eSuite(ctx, { paths: [dir], baseUrl: shop.url, name: 'demo e2e' });
+        await record(item, run, (r) => `${shown(ctx, dir)}: ${countsNote(r)}`);
+      });
+    }
+  }
+
+  if (skip.has('api')) outcomes.push({ item: 'API collection (Newman)', result: 'skipped', notes: 'left out with --skip', runId: null, exitCode: 0 });
+  else {
+    const item = 'API collection (Newman)';
+    const collection = join(exampleDir(ctx, 'collections'), 'shopfds-api.postman_collection.json');
+    const environment = join(exampleDir(ctx, 'collections'), 'shopfds-local.postman_environment.json');
+    await attempt(item, async () => {
+      const { runApiSuite } = await import('./api.js');
+      const run = await runApiSuite(ctx, {
+        collections: [collection],
+        environment: existsSync(environment) ? environment : undefined,
+        baseUrl: shop.url,
+        name: 'demo api',
+      });
+      await record(item, run, (r) => {
+        const requests = r.api?.suites.reduce((n, s) => n + s.results.length, 0) ?? 0;
+        return `${requests} requests, ${countsNote(r)}`;
+      });
+    });
+  }
+
+  if (skip.has('perf')) outcomes.push({ item: 'Load test (k6)', result: 'skipped', notes: 'left out with --skip', runId: null, exitCode: 0 });
+  else {
+    const item = 'Load test (k6)';
+    const { detectK6 } = await import('./perf.js');
+    const k6 = await detectK6(ctx);
+    if (!k6.available) {
+      outcomes.push({ item, result: 'not run', notes: `${k6.reason}${k6.hint ? `; ${k6.hint}` : ''}`, runId: null, exitCode: 0 });
+    } else {
+      const script = join(exampleDir(ctx, 'k6'), 'load.js');
+      await attempt(item, async () => {
+        const { runPerfSuite } = await import('./perf.js');
+        const run = await runPerfSuite(ctx, { script, baseUrl: shop.url, name: 'demo perf', type: 'load' });
+        await record(item, run, perfNote);
+      });
+    }
+  }
+
+  ctx.progress.stop();
+  if (options.markdown) {
+    const { appendFileSync, mkdirSync } = await import('node:fs');
+    const { dirname, resolve } = await import('node:path');
+    const { getRenderer } = await import('../../report/index.js');
+    const md = await getRenderer('markdown');
+    const target = resolve(ctx.io.cwd, options.markdown);
+    mkdirSync(dirname(target), { recursive: true });
+    for (const run of runs) appendFileSync(target, md.render(run, { color: false }));
+  }
+
+  const exitCode = combinedExitCode(outcomes);
+  const verdict = exitCode === 0 ? 'passed' : exitCode === ExitCode.store ? 'passed (store unavailable)' : 'failed';
+  if (ctx.globals.json) {
+    ctx.out(JSON.stringify({ shop: shop.url, verdict, exitCode, suites: outcomes.map(({ exitCode: _e, ...o }) => o) }, null, 2));
+  } else {
+    ctx.out('');
+    ctx.out(
+      formatColumns(
+        ['ITEM', 'RESULT', 'NOTES'],
+        outcomes.map((o) => [o.item, o.result === 'passed' ? 'passed' : o.result, o.notes + (o.runId ? ` (run ${o.runId.slice(0, 8)})` : '')]),
+      ),
+    );
+    ctx.out('');
+    ctx.out(`demo ${verdict}. See a run with "shopfds-test runs show <id>", all runs with "shopfds-test runs list".`);
+  }
+  return exitCode;
+}
+
+/** The worst of the suites' exit codes: interrupted, then tool errors, then failures, then store problems. */
+function combinedExitCode(outcomes: readonly SuiteOutcome[]): number {
+  const codes = outcomes.map((o) => o.exitCode);
+  for (const code of [ExitCode.sigint, ExitCode.sigterm, ExitCode.failed, ExitCode.tool, ExitCode.usage, ExitCode.store]) {
+    if (codes.includes(code)) return code;
+  }
+  return ExitCode.ok;
 }

@@ -1,18 +1,17 @@
 import type { Command } from 'commander';
 import { withExamples, type Runner } from '../program.js';
-import { addRunOutputOptions } from '../options.js';
 
 export function registerDemo(program: Command, run: Runner): void {
   const demo = program
     .command('demo')
     .description('run every example suite against the bundled ShopFDS demo shop, or serve the shop');
   withExamples(
-    addRunOutputOptions(
-      demo
-        .command('run', { isDefault: true })
-        .description('start the demo shop, run every suite whose tool is available, print one summary, store every run')
-        .option('--skip <kinds>', 'comma-separated suites to leave out: e2e,api,perf'),
-    ).action(run(async () => (await import('../actions/demo.js')).demoRunAction)),
+    demo
+      .command('run', { isDefault: true })
+      .description('start the demo shop, run every suite whose tool is available, print one summary, store every run')
+      .option('--skip <kinds>', 'comma-separated suites to leave out: e2e,api,perf')
+      .option('--markdown <file>', 'append a Markdown summary of every run (e.g. "$GITHUB_STEP_SUMMARY")')
+      .action(run(async () => (await import('../actions/demo.js')).demoRunAction)),
     ['shopfds-test demo', 'shopfds-test demo --skip perf', 'shopfds-test demo --json'],
   );
   withExamples(
