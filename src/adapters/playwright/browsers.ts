@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ToolError } from '../../model/index.js';
@@ -34,15 +35,34 @@ export function detectPlaywright(): PlaywrightPackage {
   return { version, cliPath: join(dir, 'cli.js'), testEntryUrl: pathToFileURL(join(dir, 'index.mjs')).href };
 }
 
-/** Playwright's own downloaded build of a browser, when it is installed. */
-function installedPlaywrightBrowser(browser: Browser): string | null {
+function browsersPath(env: Readonly<Record<string, string | undefined>>, coreDir: string): string {
+  const explicit = env.PLAYWRIGHT_BROWSERS_PATH;
+  if (explicit === '0') return join(coreDir, '.local-browsers');
+  if (explicit) return explicit;
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Caches', 'ms-playwright');
+  if (process.platform === 'win32') return join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'ms-playwright');
+  return join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ms-playwright');
+}
+
+/**
+ * Whether Playwright's own build of a browser is installed. Reads `playwright-core/browsers.json`
+ * and looks for `<browsers path>/<name>-<revision>` the way Playwright's registry lays them out,
+ * instead of loading playwright-core (about a second of startup on a busy machine).
+ */
+function installedPlaywrightBrowser(browser: Browser, env: Readonly<Record<string, string | undefined>>): boolean {
   try {
     const require = createRequire(import.meta.url);
-    const core = require('playwright-core') as Record<Browser, { executablePath(): string }>;
-    const path = core[browser].executablePath();
-    return path && existsSync(path) ? path : null;
+    const coreDir = dirname(require.resolve('playwright-core/package.json', { paths: [dirname(require.resolve('@playwright/test/package.json'))] }));
+    const { browsers } = JSON.parse(readFileSync(join(coreDir, 'browsers.json'), 'utf8')) as { browsers: { name: string; revision: string }[] };
+    const root = browsersPath(env, coreDir);
+    // Headless Chromium runs the headless shell when it is there, else the full build.
+    const names = browser === 'chromium' ? ['chromium-headless-shell', 'chromium'] : [browser];
+    return names.some((name) => {
+      const entry = browsers.find((b) => b.name === name);
+      return entry !== undefined && existsSync(join(root, `${name.replace(/-/g, '_')}-${entry.revision}`));
+    });
   } catch {
-    return null;
+    return false;
   }
 }
 
@@ -83,8 +103,7 @@ export function resolveBrowsers(browsers: readonly Browser[], env: Readonly<Reco
       launches.push({ browser, executablePath: findSystemChromium(env), args: [...sandboxArgs, ...SYSTEM_CHROMIUM_ARGS] });
       continue;
     }
-    const own = installedPlaywrightBrowser(browser);
-    if (own) {
+    if (installedPlaywrightBrowser(browser, env)) {
       launches.push({ browser, executablePath: null, args: sandboxArgs });
       continue;
     }

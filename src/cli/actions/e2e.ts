@@ -458,11 +458,21 @@ ${launch.join('\n')}
 
   // 3. Run Playwright.
   const { runPlaywright } = await import('../../exec/playwright.js');
+  // Load what the end of the run needs while the browsers work, so the tail after Playwright
+  // exits is only parsing and saving.
+  const warm = Promise.all([
+    import('../../adapters/playwright/parse.js'),
+    import('../../adapters/playwright/artifacts.js'),
+    import('../../store/open.js').then((m): Promise<unknown> => (m.isPostgresUrl(ctx.globals.db) ? import('../../store/postgres/postgres-store.js') : import('../../store/sqlite/sqlite-store.js'))),
+    import('../../report/index.js').then((m) => Promise.all([m.getRenderer(ctx.globals.json ? 'json' : 'table'), m.getRenderer('junit')])),
+    import('../../model/validate.js'),
+  ]).catch(() => {});
   const capture = await runPlaywright(
     { cliPath: playwright.cliPath, args, cwd, env },
     { signal: ctx.signal, onProgress: progressHandler(ctx), echo: ctx.globals.debug ? (chunk) => void ctx.io.stderr.write(chunk) : undefined },
   );
   ctx.progress.stop();
+  await warm;
   if (capture.spawnError) throw new ToolError(`could not start Playwright: ${capture.spawnError}`);
 
   // 4. Read what it wrote.
