@@ -194,7 +194,7 @@ function progressHandler(ctx: CommandContext): (event: ProgressEvent) => void {
   let current = '';
   const quiet = ctx.globals.json;
   const status = () =>
-    `e2e ${counts.passed + counts.failed + counts.skipped}/${total || '?'}: ${counts.passed} passed, ${counts.failed} failed, ${counts.flaky} flaky${current ? ` · ${current}` : ''}`;
+    `${counts.passed + counts.failed + counts.skipped}/${total || '?'} ✓ ${counts.passed} ✗ ${counts.failed} ~ ${counts.flaky} flaky${current ? ` · ${current}` : ''}`;
   return (event) => {
     switch (event.type) {
       case 'begin':
@@ -467,6 +467,7 @@ ${launch.join('\n')}
     import('../../report/index.js').then((m) => Promise.all([m.getRenderer(ctx.globals.json ? 'json' : 'table'), m.getRenderer('junit')])),
     import('../../model/validate.js'),
   ]).catch(() => {});
+  ctx.progress.update(`starting Playwright ${playwright.version}…`);
   const capture = await runPlaywright(
     { cliPath: playwright.cliPath, args, cwd, env },
     { signal: ctx.signal, onProgress: progressHandler(ctx), echo: ctx.globals.debug ? (chunk) => void ctx.io.stderr.write(chunk) : undefined },
