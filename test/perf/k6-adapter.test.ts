@@ -176,6 +176,12 @@ describe('buildK6Run verdicts', () => {
     expect(run.errorMessage).toBe("k6 exited with code 105 (aborted from outside (signal)): test run was aborted because k6 received a 'terminated' signal");
   });
 
+  it('k6 killed by a signal it did not get from us is an error, never a pass', () => {
+    const run = buildK6Run(ctx, { ...capture, exitCode: null, signal: 'SIGKILL' });
+    expect(run.status).toBe('error');
+    expect(run.errorMessage).toBe('k6 was killed by SIGKILL before it finished');
+  });
+
   it('below --target-tps: reported as skipped, failed with --fail-under-target', () => {
     const slow = { ...ctx, targetTps: 100 };
     expect(buildK6Run(slow, capture).cases.at(-1)).toMatchObject({ status: 'skipped', errorMessage: 'actual throughput 60 req/s is below the target of 100 (not enforced; add --fail-under-target to fail the run)' });

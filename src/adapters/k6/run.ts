@@ -71,6 +71,8 @@ export interface K6Capture {
   readonly stream: K6JsonStream | null;
   /** True when we stopped k6 (Ctrl-C). */
   readonly interrupted: boolean;
+  /** The signal that killed k6, when it did not exit by itself (e.g. SIGKILL from the OOM killer). */
+  readonly signal?: string | null;
   /** How long k6 ran, when it was run here. */
   readonly wallMs: number | null;
 }
@@ -301,6 +303,9 @@ export function buildK6Run(ctx: K6RunContext, capture: K6Capture): RunInput {
   if (capture.interrupted) {
     status = 'interrupted';
     errorMessage = `interrupted: k6 was stopped before the end of the test${exit !== null ? ` (k6 exit code ${exit})` : ''}`;
+  } else if (capture.signal) {
+    status = 'error';
+    errorMessage = `k6 was killed by ${capture.signal} before it finished`;
   } else if (toolCodeError) {
     status = 'error';
     const meaning = K6_EXIT_CODES[exit] ?? 'unknown error';

@@ -331,6 +331,7 @@ export async function runPerfSuite(ctx: CommandContext, request: PerfRequest): P
     },
     {
       exitCode: result.exitCode,
+      signal: result.signal,
       stderr: result.stderr,
       summary: read.summary,
       summaryProblem: read.problem,
