@@ -24,6 +24,8 @@ export interface AssembleOptions {
   /** Used when the report is missing. */
   readonly startedAt: string;
   readonly completedAt?: string;
+  /** Run-level files (the raw Playwright report). */
+  readonly artifacts?: RunInput['artifacts'];
 }
 
 /** Builds the run from a parsed report (or none), with totals and status by the seed's rules. */
@@ -57,7 +59,7 @@ export function assembleRun(base: RunBase, parsed: ParsedPlaywrightRun | null, o
     errorMessage,
     runGroup: base.runGroup,
     shard: base.shard,
-    artifacts: [],
+    artifacts: options.artifacts ?? [],
     metadata: base.metadata,
     cases,
     metrics: [],

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import {
   BROWSERS,
@@ -367,8 +367,8 @@ export async function runE2eSuite(ctx: CommandContext, request: E2eSuiteRequest)
       rootDir: parsed?.rootDir ?? null,
     };
   };
-  const interruptedRun = (parsed: ParsedPlaywrightRun | null) =>
-    assembleRun(base, withDrafts(parsed), { scenarios: scenarioRecords, interrupted: true, startedAt: start.startedAt, completedAt: new Date().toISOString() });
+  const interruptedRun = (parsed: ParsedPlaywrightRun | null, artifacts: RunInput['artifacts'] = []) =>
+    assembleRun(base, withDrafts(parsed), { scenarios: scenarioRecords, interrupted: true, startedAt: start.startedAt, completedAt: new Date().toISOString(), artifacts });
 
   if (mode.kind === 'scenarios' && toRun.length === 0) {
     // Only drafts were selected and CI skips them: nothing for Playwright to do.
@@ -480,6 +480,7 @@ ${launch.join('\n')}
   const { parsePlaywrightReport } = await import('../../adapters/playwright/parse.js');
   const { copyArtifacts } = await import('../../adapters/playwright/artifacts.js');
   let parsed: ParsedPlaywrightRun | null = null;
+  const runArtifacts: NonNullable<RunInput['artifacts']> = [];
   if (existsSync(jsonReport)) {
     let data: unknown;
     try {
@@ -499,11 +500,16 @@ ${launch.join('\n')}
       });
       if (!result.ok) throw new ToolError(`${result.message} (Playwright ${playwright.version})`);
       parsed = result.run;
-      const copied = copyArtifacts(parsed.cases, parsed.testRuns, { artifactsDir: ctx.globals.artifactsDir, runId: start.id, cwd: ctx.io.cwd });
-      if (copied) metadata.artifacts_dir = toPosix(relative(ctx.io.cwd, join(ctx.globals.artifactsDir, start.id)) || '.');
+      copyArtifacts(parsed.cases, parsed.testRuns, { artifactsDir: ctx.globals.artifactsDir, runId: start.id, cwd: ctx.io.cwd });
+      // Keep Playwright's own report next to the copied attachments.
+      const runDir = join(ctx.globals.artifactsDir, start.id);
+      mkdirSync(runDir, { recursive: true });
+      copyFileSync(jsonReport, join(runDir, 'playwright-report.json'));
+      const shown = toPosix(relative(ctx.io.cwd, join(runDir, 'playwright-report.json')));
+      runArtifacts.push({ name: 'playwright-report.json', kind: 'report', contentType: 'application/json', path: shown.startsWith('..') ? join(runDir, 'playwright-report.json') : shown, attempt: null });
     }
   }
-  if (capture.cancelled || ctx.signal.aborted) return interruptedRun(parsed);
+  if (capture.cancelled || ctx.signal.aborted) return interruptedRun(parsed, runArtifacts);
   if (!parsed) {
     const output = `${capture.stderr}\n${capture.stdout}`.trim().split('\n').slice(-15).join('\n');
     throw new ToolError(`Playwright ${playwright.version} exited with ${capture.exitCode ?? capture.signal} without writing its JSON report${output ? `:\n${output}` : ''}`);
@@ -513,5 +519,6 @@ ${launch.join('\n')}
     scenarios: scenarioRecords,
     startedAt: start.startedAt,
     completedAt: Date.parse(completedAt) >= Date.parse(parsed.startedAt) ? undefined : completedAt,
+    artifacts: runArtifacts,
   });
 }
