@@ -510,6 +510,15 @@ ${launch.join('\n')}
     }
   }
   if (capture.cancelled || ctx.signal.aborted) return interruptedRun(parsed, runArtifacts);
+  // A project of the user's config that needs a browser Playwright has not downloaded fails every
+  // test with "Executable doesn't exist": that is a missing tool, not a test failure.
+  const missing = parsed?.cases.find((c) => c.errorMessage && /Executable doesn't exist at/.test(c.errorMessage));
+  if (missing) {
+    const browser = /firefox/i.test(missing.errorMessage!) ? 'firefox' : /webkit/i.test(missing.errorMessage!) ? 'webkit' : 'chromium';
+    throw new ToolError(`${browser} is not installed for Playwright (project ${missing.project ?? browser})`, {
+      hint: `Install it with: npx playwright install ${browser}${browser === 'chromium' ? ', or point the project at a system Chromium (launchOptions.executablePath)' : ''}`,
+    });
+  }
   if (!parsed) {
     const output = `${capture.stderr}\n${capture.stdout}`.trim().split('\n').slice(-15).join('\n');
     throw new ToolError(`Playwright ${playwright.version} exited with ${capture.exitCode ?? capture.signal} without writing its JSON report${output ? `:\n${output}` : ''}`);
