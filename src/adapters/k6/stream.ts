@@ -183,6 +183,8 @@ export class K6JsonStream {
   lastTime: number | null = null;
   readonly metrics = new Map<string, StreamMetric>();
   private readonly checks = new Map<string, StreamCheck>();
+  private readonly checkTable: ({ hash: number; bytes: Buffer; check: StreamCheck } | undefined)[] = new Array(4096);
+  private checkTableSize = 0;
   private carry: Buffer | null = null;
   private intervalMs: number;
   private readonly lateBuckets: number;
@@ -322,9 +324,7 @@ export class K6JsonStream {
           valueAt = scanEnd + 10;
           const value = parseNumber(buf, valueAt);
           if (value === value) {
-            if (metric.role === Role.Checks) {
-              this.check(value, tagValue(buf, valueAt, end, CHECK_TAG), tagValue(buf, valueAt, end, GROUP_TAG));
-            }
+            if (metric.role === Role.Checks) this.countCheck(this.checkByBytes(buf, valueAt, end), value);
             if (need === Need.Value) this.aggregate(metric, value);
             else this.record(metric, time, value);
             return;
@@ -433,7 +433,53 @@ export class K6JsonStream {
     this.record(m, time, value);
   }
 
+  /**
+   * The check a Point line's tags name, found by a hash of the bytes after the value (the tags), so
+   * the usual case makes no strings. The same check has two entries (value 1 and 0 differ).
+   */
+  private checkByBytes(buf: Buffer, from: number, end: number): StreamCheck {
+    // Skip the value itself so a pass and a fail of one check share an entry.
+    let start = from;
+    while (start < end && buf[start] !== 0x2c) start++;
+    let h = 0;
+    for (let i = start; i < end; i++) h = (Math.imul(h, 31) + buf[i]!) | 0;
+    const table = this.checkTable;
+    const mask = table.length - 1;
+    let slot = h & mask;
+    for (;;) {
+      const entry = table[slot];
+      if (entry === undefined) break;
+      if (entry.hash === h && entry.bytes.length === end - start) {
+        const bytes = entry.bytes;
+        let same = true;
+        for (let k = 0; k < bytes.length; k++) {
+          if (buf[start + k] !== bytes[k]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return entry.check;
+      }
+      slot = (slot + 1) & mask;
+    }
+    const check = this.checkFor(tagValue(buf, from, end, CHECK_TAG), tagValue(buf, from, end, GROUP_TAG));
+    if (this.checkTableSize * 2 < table.length) {
+      table[slot] = { hash: h, bytes: Buffer.from(buf.subarray(start, end)), check };
+      this.checkTableSize++;
+    }
+    return check;
+  }
+
+  private countCheck(c: StreamCheck, value: number): void {
+    if (value !== 0) c.passes++;
+    else c.fails++;
+  }
+
   private check(value: number, name: string | null, group: string | null): void {
+    this.countCheck(this.checkFor(name, group), value);
+  }
+
+  private checkFor(name: string | null, group: string | null): StreamCheck {
     const checkName = name ?? '(unnamed check)';
     const groupPath = group ?? '';
     const key = `${groupPath}\u0000${checkName}`;
@@ -450,8 +496,7 @@ export class K6JsonStream {
         this.checks.set(key, c);
       }
     }
-    if (value !== 0) c.passes++;
-    else c.fails++;
+    return c;
   }
 
   private aggregate(m: StreamMetric, value: number): void {
