@@ -33,7 +33,7 @@ const { loadScenarios } = await dist('adapters/playwright/load-scenarios.js');
 const { generateProject } = await dist('adapters/playwright/generate.js');
 const { detectPlaywright, resolveBrowsers } = await dist('adapters/playwright/browsers.js');
 
-const work = mkdtempSync(join(tmpdir(), 'shopfds-bench-e2e-'));
+const work = mkdtempSync(join(tmpdir(), 'e2e-overhead-bench-'));
 const shop = await startShop({ port: 0 });
 const env = { ...process.env, CI: 'true', NO_COLOR: '1' };
 delete env.SHOPFDS_DATABASE_URL;

@@ -7,6 +7,7 @@ import {
   ToolError,
   UsageError,
   type E2eTestRun,
+  type E2eTestScenario,
   type RunInput,
 } from '../../model/index.js';
 import type { Browser } from '../../adapters/playwright/browsers.js';
@@ -291,7 +292,7 @@ export async function runE2eSuite(ctx: CommandContext, request: E2eSuiteRequest)
   // 1. Everything that can be refused is checked before anything starts.
   let toRun: LoadedScenario[] = [];
   let drafts: LoadedScenario[] = [];
-  let scenarioRecords: ReturnType<typeof import('../../adapters/playwright/scenario.js').toScenarioRecord>[] = [];
+  let scenarioRecords: E2eTestScenario[] = [];
   if (mode.kind === 'scenarios') {
     const { loadScenarioFiles } = await import('./scenarios.js');
     const { toScenarioRecord } = await import('../../adapters/playwright/scenario.js');
@@ -331,7 +332,7 @@ export async function runE2eSuite(ctx: CommandContext, request: E2eSuiteRequest)
   if (workers !== undefined) metadata.workers = String(workers);
 
   // Drafts are reported once per logical run: by shard 1 only.
-  const draftCases = shard && shard.current !== 1 ? [] : drafts.map((d) => d);
+  const draftCases = shard && shard.current !== 1 ? [] : drafts;
 
   const { assembleRun } = await import('../../adapters/playwright/assemble.js');
   const base = {
