@@ -15,6 +15,16 @@ import type {
 type Db = Kysely<any>;
 type Row = Record<string, unknown>;
 
+/**
+ * Writes many rows of one table inside the current transaction. A backend may supply a faster way
+ * than the generic multi-row INSERT: building and binding one statement of 30,000 parameters per
+ * chunk dominated saving a 10,000-case run on both backends. Rows all have the same keys; JSON
+ * columns hold JSON text.
+ */
+export interface RowWriter {
+  insertRows(trx: Db, table: string, rows: readonly Row[]): Promise<void>;
+}
+
 const FAILED_STATUSES = ['failed', 'timed_out', 'interrupted'];
 
 /** Stable identity of a case across runs: kind, suite path, name and project. */
@@ -71,6 +81,7 @@ export class KyselyRunStore implements RunStore {
     readonly location: string,
     private readonly db: Db,
     private readonly caps: StoreCapabilities,
+    private readonly rowWriter?: RowWriter,
   ) {
     this.migrations = buildMigrations(caps);
   }
@@ -149,6 +160,7 @@ export class KyselyRunStore implements RunStore {
 
   private async insertMany(db: Db, table: string, rows: Row[]): Promise<void> {
     if (!rows.length) return;
+    if (this.rowWriter) return this.rowWriter.insertRows(db, table, rows);
     const columns = Object.keys(rows[0]!).length;
     const size = Math.max(1, Math.floor(this.caps.maxParameters / columns));
     for (let i = 0; i < rows.length; i += size) {
@@ -785,43 +797,43 @@ export class KyselyRunStore implements RunStore {
 
   async failuresSince(since: string, limit = 50): Promise<readonly CaseFailureGroup[]> {
     await this.ensureMigrated();
-    const rows = await this.db
-      .selectFrom('cases')
-      .select([
-        'case_key',
-        sql<string>`max(name)`.as('name'),
-        sql<string>`max(project)`.as('project'),
-        sql<string>`max(run_started_at)`.as('last_failed_at'),
-        sql<number>`count(*)`.as('failures'),
-      ])
-      .where('status', 'in', FAILED_STATUSES)
-      .where('run_started_at', '>=', iso(since))
+    // Literal statuses, not parameters: the partial index idx_cases_failures is only usable when the
+    // query repeats its predicate exactly (SQLite matches terms, not values).
+    const failed = sql.raw<boolean>(`status in (${FAILED_STATUSES.map((s) => `'${s}'`).join(', ')})`);
+    // Materialized first: otherwise SQLite, without statistics, walks all of idx_cases_case_key to
+    // get the GROUP BY order for free instead of reading the few rows of the partial index.
+    const groups = await this.db
+      .with(
+        (w) => w('recent_failures').materialized(),
+        (db) => db.selectFrom('cases').select(['case_key', 'run_started_at']).where(failed).where('run_started_at', '>=', iso(since)),
+      )
+      .selectFrom('recent_failures')
+      .select(['case_key', sql<unknown>`max(run_started_at)`.as('last_failed_at'), sql<number>`count(*)`.as('failures')])
       .groupBy('case_key')
       .orderBy('failures', 'desc')
       .orderBy('case_key')
       .limit(limit)
       .execute();
-    const keys = rows.map((r: Row) => String(r.case_key));
-    const paths = new Map<string, string[]>();
-    if (keys.length) {
-      // One sample row per key for its suite path (identical across runs by construction of the key).
-      const samples = await this.db
-        .selectFrom('cases')
-        .select(['case_key', 'suite_path'])
-        .where('case_key', 'in', keys)
-        .where('run_started_at', '>=', iso(since))
-        .where('status', 'in', FAILED_STATUSES)
-        .execute();
-      for (const s of samples) if (!paths.has(String(s.case_key))) paths.set(String(s.case_key), this.parseJson(s.suite_path));
-    }
-    return rows.map((r: Row) => ({
-      caseKey: String(r.case_key),
-      name: String(r.name),
-      suitePath: paths.get(String(r.case_key)) ?? [],
-      project: strOrNull(r.project),
-      failures: num(r.failures),
-      lastFailedAt: iso(r.last_failed_at),
-    }));
+    if (!groups.length) return [];
+    // Name, project and suite path are the same in every row of a key (they make the key): read them
+    // from each group's latest failure, one index seek per key.
+    const samples = await this.db
+      .selectFrom('cases')
+      .select(['case_key', 'name', 'project', 'suite_path'])
+      .where((eb) => eb.or(groups.map((g: Row) => eb.and([eb('case_key', '=', g.case_key), eb('run_started_at', '=', g.last_failed_at)]))))
+      .execute();
+    const byKey = new Map(samples.map((s: Row) => [String(s.case_key), s]));
+    return groups.map((g: Row) => {
+      const sample = byKey.get(String(g.case_key));
+      return {
+        caseKey: String(g.case_key),
+        name: String(sample?.name ?? ''),
+        suitePath: sample ? this.parseJson<string[]>(sample.suite_path) : [],
+        project: strOrNull(sample?.project),
+        failures: num(g.failures),
+        lastFailedAt: iso(g.last_failed_at),
+      };
+    });
   }
 
   async caseHistory(key: string, limit = 50): Promise<readonly CaseHistoryEntry[]> {

