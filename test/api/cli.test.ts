@@ -228,6 +228,7 @@ describe('api: bad input is a one-line error naming the file, exit 2, nothing st
     ['a bad --iteration-count', () => [EXAMPLE_COLLECTION, '--iteration-count', 'two'], /--iteration-count must be an integer/],
     ['a missing --iteration-data file', () => [EXAMPLE_COLLECTION, '--iteration-data', 'rows.csv'], /rows\.csv: no such iteration data file/],
     ['a malformed globals file', () => [EXAMPLE_COLLECTION, '--globals', join(FIXTURES, 'failing.postman_collection.json')], /failing\.postman_collection\.json: not a Postman globals file/],
+    ['a collection without requests', () => [join(FIXTURES, 'empty.postman_collection.json')], /empty\.postman_collection\.json: the collection has no requests$/],
     ['a bad --env-var', () => [EXAMPLE_COLLECTION, '--env-var', 'novalue'], /--env-var must be key=value/],
   ];
   it.each(cases)('%s', async (_name, args, message) => {

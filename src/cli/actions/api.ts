@@ -111,6 +111,8 @@ function resolveApiRequest(ctx: CommandContext, request: ApiSuiteRequest): Resol
     }
   }
   const collections = files.map((file) => loadCollection(shownPath(cwd, file), file));
+  const empty = collections.find((c) => c.requestCount === 0);
+  if (empty) throw new UsageError(`${empty.path}: the collection has no requests`);
 
   let environmentFile = request.environment ?? config.environment;
   if (environmentFile === undefined && defaultDir) {
@@ -286,7 +288,7 @@ export async function runApiSuite(ctx: CommandContext, request: ApiSuiteRequest 
   // Learn every secret the run saw, then redact everything in one pass.
   learnSecrets(redactor, records, finalVariables);
   for (const record of records) if (record.reportPath) redactHtmlReport(record.reportPath, redactor);
-  const storedRecords = records.map((r) => ({ ...r, reportPath: r.reportPath ? shownPath(ctx.io.cwd, r.reportPath) : null }));
+  const storedRecords = records.map((r) => ({ ...r, reportPath: r.reportPath && existsSync(r.reportPath) ? shownPath(ctx.io.cwd, r.reportPath) : null }));
   const { cases, suites } = buildApiResults(storedRecords, redactor, {
     environment: start.environment,
     executedBy: start.executedBy,
