@@ -266,6 +266,26 @@ describe('api: defaults', () => {
     expect(run.api.suites.map((s: any) => s.postman_collection_path)).toEqual(['collections/shopfds-api.postman_collection.json']);
   });
 
+  it('runs several collections in one run: one suite each, one HTML report each', async () => {
+    const db = join(tmp.dir, 'two.db');
+    const second = join(tmp.dir, 'second.postman_collection.json');
+    const fixture = JSON.parse((await import('node:fs')).readFileSync(join(FIXTURES, 'failing.postman_collection.json'), 'utf8'));
+    writeFileSync(second, JSON.stringify({ ...fixture, info: { ...fixture.info, name: 'Second copy', _postman_id: 'second-copy' } }));
+    const result = await runCli(
+      ['--db', db, 'api', join(FIXTURES, 'failing.postman_collection.json'), 'second.postman_collection.json', '--folder', 'No assertions', '--base-url', shop.url, '--html', 'two.html'],
+      { cwd: tmp.dir },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    const [run] = await storedRuns(db, tmp.dir);
+    expect(run.name).toBe('Failing fixture, Second copy');
+    expect(run.api.suites.map((s: any) => [s.name, s.postman_collection_id, s.postman_collection_path, s.total_tests, s.newman_report_path])).toEqual([
+      ['Failing fixture', '0b7e2f5a-4c1d-4e8b-9a3f-6d2c1b0e9f11', expect.stringMatching(/failing\.postman_collection\.json$/), 1, 'two-failing-fixture.html'],
+      ['Second copy', 'second-copy', 'second.postman_collection.json', 1, 'two-second-copy.html'],
+    ]);
+    expect(run.cases.map((c: any) => c.ordinal)).toEqual([0, 1]);
+    expect(run.api.suites[1].results[0].case_ordinal).toBe(1);
+  });
+
   it('writes the Newman HTML report and stores its path as newman_report_path', async () => {
     const db = join(tmp.dir, 'html.db');
     const html = join(tmp.dir, 'report.html');
