@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash, randomUUID } from 'node:crypto';
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import { StoreError, type Case, type Run } from '../model/index.js';
@@ -29,10 +30,12 @@ const FAILED_STATUSES = ['failed', 'timed_out', 'interrupted'];
 
 /** Stable identity of a case across runs: kind, suite path, name and project. */
 export function caseKey(kind: string, c: Pick<Case, 'suitePath' | 'name' | 'project'>): string {
-  return createHash('sha1')
-    .update([kind, ...c.suitePath, c.name, c.project ?? ''].join('\u0000'))
-    .digest('hex');
+  const text = [kind, ...c.suitePath, c.name, c.project ?? ''].join('\u0000');
+  return oneShotHash ? oneShotHash('sha1', text) : createHash('sha1').update(text).digest('hex');
 }
+
+/** crypto.hash (Node >= 20.12): a third of createHash's cost per key, which shows on 10,000-case runs. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string) => string }).hash;
 
 class StaticProvider implements MigrationProvider {
   constructor(private readonly migrations: Record<string, Migration>) {}
@@ -87,7 +90,10 @@ export class KyselyRunStore implements RunStore {
   }
 
   private json(value: unknown): string | null {
-    return value === undefined || value === null ? null : JSON.stringify(value);
+    if (value === undefined || value === null) return null;
+    // Most cases have no artifacts, tags or properties.
+    if (Array.isArray(value) && value.length === 0) return '[]';
+    return JSON.stringify(value);
   }
   private parseJson<T>(value: unknown): T {
     if (value === null || value === undefined) return null as T;
