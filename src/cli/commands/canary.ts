@@ -14,7 +14,10 @@ function addCanaryOptions(cmd: Command): Command {
 }
 
 export function registerCanary(program: Command, run: Runner): void {
-  const canary = program.command('canary').description('Flagger canary releases through kubectl (see docs/release-engineering.md)');
+  const canary = withExamples(program.command('canary').description('Flagger canary releases through kubectl (see docs/release-engineering.md)'), [
+    'shopfds-test canary status checkout',
+    'shopfds-test canary watch checkout',
+  ]);
   withExamples(
     addCanaryOptions(
       canary

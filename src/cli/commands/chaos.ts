@@ -12,9 +12,12 @@ export function addKubeOptions(cmd: Command): Command {
 }
 
 export function registerChaos(program: Command, run: Runner): void {
-  const chaos = program
-    .command('chaos')
-    .description('Litmus chaos experiments through kubectl, behind an approval gate (see docs/release-engineering.md)');
+  const chaos = withExamples(
+    program
+      .command('chaos')
+      .description('Litmus chaos experiments through kubectl, behind an approval gate (see docs/release-engineering.md)'),
+    ['shopfds-test chaos list', 'shopfds-test chaos validate', 'shopfds-test chaos show fds-pod-delete'],
+  );
   const dir = new Option('--dir <path>', 'experiment directory or file (default: config chaos.experiments, else scenarios/chaos)');
 
   withExamples(

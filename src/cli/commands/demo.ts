@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { withExamples, type Runner } from '../program.js';
 
 export function registerDemo(program: Command, run: Runner): void {
-  const demo = program
-    .command('demo')
-    .description('run every example suite against the bundled ShopFDS demo shop, or serve the shop');
+  const demo = withExamples(
+    program.command('demo').description('run every example suite against the bundled ShopFDS demo shop, or serve the shop'),
+    ['shopfds-test demo run', 'shopfds-test demo serve'],
+  );
   withExamples(
     demo
       .command('run', { isDefault: true })

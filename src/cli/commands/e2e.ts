@@ -58,7 +58,10 @@ export function registerE2e(program: Command, run: Runner): void {
     'shopfds-test e2e --shard 1/4 --run-group "$GITHUB_RUN_ID"',
   ]);
 
-  const scenarios = program.command('scenarios').description('show and check E2E scenario files');
+  const scenarios = withExamples(program.command('scenarios').description('show and check E2E scenario files'), [
+    'shopfds-test scenarios list',
+    'shopfds-test scenarios validate',
+  ]);
   withExamples(
     scenarios
       .command('list [paths...]')
