@@ -38,10 +38,10 @@ const shop = await startShop({ port: 0 });
 const env = { ...process.env, CI: 'true', NO_COLOR: '1' };
 delete env.SHOPFDS_DATABASE_URL;
 
-function timed(args, cwd) {
+function timed(args, cwd, extraEnv = {}) {
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd, env: { ...env, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
@@ -66,7 +66,6 @@ try {
   const playwright = detectPlaywright();
   const project = generateProject(active, {
     playwrightTestUrl: playwright.testEntryUrl,
-    baseUrl: shop.url,
     launches: resolveBrowsers([...new Set(active.map((s) => s.scenario.browser))], process.env),
     workers: workers === undefined ? undefined : Number(workers),
     jsonReportFile: 'report.json',
@@ -78,18 +77,20 @@ try {
 
   const bin = join(root, 'bin', 'shopfds-test.js');
   const shopfdsArgs = [bin, '--db', join(work, 'results.db'), 'e2e', scenariosDir, '--base-url', shop.url, ...(workers ? ['--workers', workers] : [])];
+  // The generated config reads the base URL from the environment (see generate.ts).
+  const directEnv = { SHOPFDS_BASE_URL: shop.url };
   const directArgs = [playwright.cliPath, 'test', '--config', join(direct, 'playwright.config.mjs')];
 
   console.log(`playwright ${playwright.version}, ${active.length} scenarios, ${runs} runs each, shop at ${shop.url}`);
   // One warm-up of each (file system caches, Chromium's first start).
-  await timed(directArgs, direct);
+  await timed(directArgs, direct, directEnv);
   await timed(shopfdsArgs, work);
   const times = { direct: [], shopfds: [] };
   for (let i = 0; i < runs; i++) {
     // Alternate, so drift in machine load hits both sides alike.
     const order = i % 2 ? ['shopfds', 'direct'] : ['direct', 'shopfds'];
     for (const which of order) {
-      const ms = which === 'direct' ? await timed(directArgs, direct) : await timed(shopfdsArgs, work);
+      const ms = which === 'direct' ? await timed(directArgs, direct, directEnv) : await timed(shopfdsArgs, work);
       times[which].push(ms);
       console.log(`  run ${i + 1} ${which.padEnd(8)} ${(ms / 1000).toFixed(2)} s`);
     }

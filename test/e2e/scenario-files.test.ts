@@ -100,18 +100,19 @@ describe('generated Playwright project', () => {
     expect(source.match(/await test\.step\(/g)).toHaveLength(4);
   });
 
-  it('writes a config with the JSON reporter, the base URL and the browser launch', () => {
+  it('writes a config with the JSON reporter, the base URL from the environment and the browser launch', () => {
     const project = generateProject([loaded], {
       playwrightTestUrl: 'file:///pw/index.mjs',
-      baseUrl: 'http://127.0.0.1:3000',
       launches: [{ browser: 'chromium', executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] }],
       jsonReportFile: 'report.json',
       progressReporterFile: 'progress-reporter.mjs',
     });
     expect([...project.files.keys()].sort()).toEqual(['checkout-works.spec.mjs', 'playwright.config.mjs', 'progress-reporter.mjs']);
     const config = project.files.get('playwright.config.mjs')!;
-    expect(config).toContain(`reporter: [['json', { outputFile: "./report.json" }], ["./progress-reporter.mjs"]]`);
-    expect(config).toContain('baseURL: "http://127.0.0.1:3000"');
+    // Per-run values come from the environment, so the files stay identical from run to run.
+    expect(config).toContain(`reporter: [['json', { outputFile: env.SHOPFDS_JSON_REPORT || "./report.json" }], ["./progress-reporter.mjs"]]`);
+    expect(config).toContain('baseURL: env.SHOPFDS_BASE_URL || "http://127.0.0.1:3000"');
+    expect(project.digest).toMatch(/^[0-9a-f]{16}$/);
     expect(config).toContain('"executablePath":"/usr/bin/chromium"');
   });
 });
