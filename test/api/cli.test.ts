@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShop, type RunningShop } from '../../src/demo/shop.js';
 import { EXAMPLE_COLLECTION, EXAMPLE_ENVIRONMENT, FIXTURES, REPO, cliEnv, runCli, storedRuns, tempDir } from './helpers.js';
+import { SHARED_DIR as __SHARED } from '../helpers/paths.js';
+const REFERENCE = `${__SHARED}/reference`;
 
 /*
  * `shopfds-test api` through the built bin, with real Newman against the bundled demo shop.
@@ -223,7 +225,7 @@ describe('api: bad input is a one-line error naming the file, exit 2, nothing st
     ['a malformed collection', () => [join(FIXTURES, 'malformed.postman_collection.json')], /malformed\.postman_collection\.json: the collection is not valid JSON/],
     ['a v1 collection', () => [join(FIXTURES, 'v1.postman_collection.json')], /v1\.postman_collection\.json: Postman Collection v1 is not supported/],
     ['an unknown environment file', () => [EXAMPLE_COLLECTION, '--environment', 'nope.postman_environment.json'], /nope\.postman_environment\.json: no such environment file/],
-    ['a Newman report instead of a collection', () => ['/work/shared/reference/newman/tredgate-newman-run-report-failures.json'], /this is a Newman run report, not a collection/],
+    ['a Newman report instead of a collection', () => [`${REFERENCE}/newman/tredgate-newman-run-report-failures.json`], /this is a Newman run report, not a collection/],
     ['an unknown --folder', () => [EXAMPLE_COLLECTION, '--folder', 'No such folder'], /--folder "No such folder" is not a folder or request/],
     ['a bad --iteration-count', () => [EXAMPLE_COLLECTION, '--iteration-count', 'two'], /--iteration-count must be an integer/],
     ['a missing --iteration-data file', () => [EXAMPLE_COLLECTION, '--iteration-data', 'rows.csv'], /rows\.csv: no such iteration data file/],

@@ -5,8 +5,10 @@ import { analysisSettings, CanarySchema, canaryStatusFor, rollbackReason, snapsh
 import { sameVersion, versionFromTag } from '../../src/adapters/flagger/versions.js';
 import { imageTag } from '../../src/adapters/kube/deployments.js';
 import { readAnalysisEvents } from '../../src/adapters/flagger/events.js';
+import { SHARED_DIR as __SHARED } from '../helpers/paths.js';
+const REFERENCE = `${__SHARED}/reference`;
 
-const REF = '/work/shared/reference/flagger';
+const REF = `${REFERENCE}/flagger`;
 
 describe('Flagger Canary', () => {
   it('reads the promoted canary of the Flagger docs', () => {

@@ -6,8 +6,10 @@ import { ChaosExperimentFileSchema, resolveExperiment, steadyStateLimits } from 
 import { chaosResultName, engineNameFor, experimentEnv, renderChaosEngine, LITMUS_EXPERIMENTS } from '../../src/adapters/litmus/engine.js';
 import { CHAOS_EXPERIMENT_TYPES } from '../../src/model/index.js';
 import { parseDurationMs } from '../../src/adapters/kube/duration.js';
+import { SHARED_DIR as __SHARED } from '../helpers/paths.js';
+const REFERENCE = `${__SHARED}/reference`;
 
-const REF = '/work/shared/reference/litmus';
+const REF = `${REFERENCE}/litmus`;
 
 const result = (status: unknown) => summarizeChaosResult(ChaosResultSchema.parse({ metadata: { name: 'e-pod-delete' }, status }));
 

@@ -6,8 +6,10 @@ import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { RunSummary } from '../../src/store/types.js';
 import { cliEnv, makeTempDir, runBin } from '../helpers/cli.js';
 import { makeCase, makeRun } from '../helpers/fixtures.js';
+import { SHARED_DIR as __SHARED } from '../helpers/paths.js';
+const REFERENCE = `${__SHARED}/reference`;
 
-const JUNIT_FAILED = '/work/shared/reference/junit/playwright-junit-jpetstore-failure-FAILURE-type.xml';
+const JUNIT_FAILED = `${REFERENCE}/junit/playwright-junit-jpetstore-failure-FAILURE-type.xml`;
 const HOUR = 3_600_000;
 const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
 

@@ -5,8 +5,10 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, runBin } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
+import { SHARED_DIR as __SHARED } from '../helpers/paths.js';
+const REFERENCE = `${__SHARED}/reference`;
 
-const JUNIT = '/work/shared/reference/junit/playwright-junit-jtiintern-skipped-properties-multiproject.xml';
+const JUNIT = `${REFERENCE}/junit/playwright-junit-jtiintern-skipped-properties-multiproject.xml`;
 const DOWN = 'postgres://shopfds:s3cret-pw@127.0.0.1:1/nope';
 const MIGRATIONS = ['0001_initial_schema', '0002_append_only_audit', '0003_e2e_run_scenarios', '0004_failure_index'];
 

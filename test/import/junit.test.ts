@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importJunit } from '../../src/adapters/junit/import.js';
 import type { ImportBase } from '../../src/adapters/import-types.js';
 import { UsageError, validateRun, type Run } from '../../src/model/index.js';
+import { SHARED_DIR as __SHARED } from '../helpers/paths.js';
+const REFERENCE = `${__SHARED}/reference`;
 
-const REF = '/work/shared/reference/junit';
+const REF = `${REFERENCE}/junit`;
 
 const base: ImportBase = {
   id: '0b7f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a5b',

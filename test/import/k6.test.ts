@@ -8,6 +8,8 @@ import { importK6Json, importK6Summary } from '../../src/adapters/k6/import.js';
 import type { ImportBase } from '../../src/adapters/import-types.js';
 import { UsageError, validateRun, type Run } from '../../src/model/index.js';
 import { makeTempDir, runBin } from '../helpers/cli.js';
+import { SHARED_DIR as __SHARED } from '../helpers/paths.js';
+const REFERENCE = `${__SHARED}/reference`;
 
 /*
  * Every file in ../shared/reference/k6/ imports with the numbers k6 itself wrote: the summary files
@@ -16,7 +18,7 @@ import { makeTempDir, runBin } from '../helpers/cli.js';
  * percentile definition. The two text summaries are k6's terminal output and are refused.
  */
 
-const REF = '/work/shared/reference/k6';
+const REF = `${REFERENCE}/k6`;
 
 const base: ImportBase = {
   id: '6c1f3a9e-2b4d-4e5f-8a7b-9c0d1e2f3a4b',

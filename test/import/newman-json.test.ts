@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { importNewmanJson } from '../../src/adapters/newman/import.js';
 import type { ImportBase } from '../../src/adapters/import-types.js';
 import { validateRun } from '../../src/model/index.js';
+import { SHARED_DIR as __SHARED } from '../helpers/paths.js';
+const REFERENCE = `${__SHARED}/reference`;
 
 /* `import --format newman-json` on the real recorded Newman reports of ../shared/reference/newman/. */
 
-const REF = '/work/shared/reference/newman';
+const REF = `${REFERENCE}/newman`;
 
 const base: ImportBase = {
   id: '00000000-0000-4000-8000-000000000001',
@@ -90,7 +92,7 @@ describe('importNewmanJson', () => {
   });
 
   it('refuses another tool output and malformed JSON', async () => {
-    await expect(importNewmanJson('/work/shared/reference/newman/FORMAT.md', base)).rejects.toThrow(/FORMAT\.md: not a Newman JSON report \(not valid JSON/);
+    await expect(importNewmanJson(`${REFERENCE}/newman/FORMAT.md`, base)).rejects.toThrow(/FORMAT\.md: not a Newman JSON report \(not valid JSON/);
     await expect(importNewmanJson(`${process.cwd()}/package.json`, base)).rejects.toThrow(/package\.json: not a Newman JSON report/);
   });
 });

@@ -4,8 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { LatencyHistogram, HISTOGRAM_RELATIVE_ACCURACY } from '../../src/adapters/k6/histogram.js';
 import { K6JsonStream } from '../../src/adapters/k6/stream.js';
 import { summaryFromStream } from '../../src/adapters/k6/run.js';
+import { SHARED_DIR as __SHARED } from '../helpers/paths.js';
+const REFERENCE = `${__SHARED}/reference`;
 
-const REF = '/work/shared/reference/k6';
+const REF = `${REFERENCE}/k6`;
 
 /** k6's trend-sink percentile over all values (the reference the histogram must match). */
 function exactPercentile(values: number[], q: number): number {

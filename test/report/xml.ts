@@ -3,10 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import { SHARED_DIR as __SHARED } from '../helpers/paths.js';
+const REFERENCE = `${__SHARED}/reference`;
 
 /** The Jenkins xUnit (Surefire-compatible) schema our JUnit output must satisfy. */
-export const JENKINS_XSD = '/work/shared/reference/junit/jenkins-xunit-plugin-junit-10.xsd';
-export const JUNIT_REFERENCE_DIR = '/work/shared/reference/junit';
+export const JENKINS_XSD = `${REFERENCE}/junit/jenkins-xunit-plugin-junit-10.xsd`;
+export const JUNIT_REFERENCE_DIR = `${REFERENCE}/junit`;
 
 /** Validates XML text with xmllint against the Jenkins schema; returns xmllint's verdict and messages. */
 export function validateWithXmllint(xml: string): { ok: boolean; output: string } {
