@@ -23,6 +23,15 @@ export async function resolveTarget(ctx: CommandContext, baseUrl: string | undef
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--base-url must be http or https (got "${given}")`);
     return { baseUrl: given.replace(/\/+$/, ''), demo: false };
   }
+  const shop = await startDemoShop(ctx);
+  return { baseUrl: shop.url, demo: true };
+}
+
+/**
+ * Starts the bundled demo shop on a free loopback port with the faults of `SHOPFDS_DEMO_FAULTS`, and
+ * stops it when the command ends.
+ */
+export async function startDemoShop(ctx: CommandContext): Promise<{ readonly url: string }> {
   const { startShop } = await import('../demo/shop.js');
   const { readFaultsFromEnv } = await import('../demo/faults.js');
   let faults;
@@ -34,5 +43,5 @@ export async function resolveTarget(ctx: CommandContext, baseUrl: string | undef
   const shop = await startShop({ port: 0, faults });
   ctx.onTeardown(() => shop.close());
   ctx.progress.line(`started the ShopFDS demo shop at ${shop.url}`);
-  return { baseUrl: shop.url, demo: true };
+  return shop;
 }

@@ -94,17 +94,8 @@ function parseSkip(value: string | undefined): Set<SuiteName> {
  */
 export async function demoRunAction(ctx: CommandContext, options: { skip?: string; markdown?: string }): Promise<number> {
   const skip = parseSkip(options.skip);
-  const { startShop } = await import('../../demo/shop.js');
-  const { readFaultsFromEnv } = await import('../../demo/faults.js');
-  let faults;
-  try {
-    faults = readFaultsFromEnv(ctx.io.env as NodeJS.ProcessEnv);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const shop = await startShop({ port: 0, faults });
-  ctx.onTeardown(() => shop.close());
-  ctx.progress.line(`ShopFDS demo shop running at ${shop.url}`);
+  const { startDemoShop } = await import('../target.js');
+  const shop = await startDemoShop(ctx);
 
   const outcomes: SuiteOutcome[] = [];
   const runs: Run[] = [];
