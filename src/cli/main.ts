@@ -148,8 +148,8 @@ export async function runCli(argv: readonly string[], io: CliIo, options: { hand
       }
       if (interrupted && exitCode !== 130 && exitCode !== 143) exitCode = interrupted === 'SIGINT' ? 130 : 143;
     };
-  const [{ CommanderError }, { createProgram }] = await Promise.all([import('commander'), import('./program.js')]);
-  const program = createProgram(io, run);
+  const [{ CommanderError }, { createProgram }] = await Promise.all([import('./commander.js'), import('./program.js')]);
+  const program = await createProgram(io, run, argv);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
   } catch (error) {

@@ -1,17 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import type { Command as CommandType } from 'commander';
+import { Command, Option } from './commander.js';
 import type { ActionFn, CliIo } from './context.js';
-import { registerApi } from './commands/api.js';
-import { registerCanary } from './commands/canary.js';
-import { registerChaos } from './commands/chaos.js';
-import { registerDb } from './commands/db.js';
-import { registerDemo } from './commands/demo.js';
-import { registerE2e } from './commands/e2e.js';
-import { registerImport } from './commands/import.js';
-import { registerPerf } from './commands/perf.js';
-import { registerReport } from './commands/report.js';
-import { registerRuns } from './commands/runs.js';
-
 /** The package's version, from package.json (one source of truth). */
 export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
@@ -19,15 +9,51 @@ export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.js
 export type Runner = <A extends unknown[]>(load: () => Promise<ActionFn<A>>) => (...args: unknown[]) => Promise<void>;
 
 /** Adds "Examples:" to a command's help. */
-export function withExamples(cmd: Command, examples: readonly string[]): Command {
+export function withExamples(cmd: CommandType, examples: readonly string[]): CommandType {
   return cmd.addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+}
+
+type Register = (program: CommandType, run: Runner) => void;
+
+/**
+ * The top-level commands: how each appears in `shopfds-test --help`, and the module that defines it
+ * in full. Only the command named on the command line is loaded; the others are listed by their
+ * summary, so `--help` and `--version` load no command module at all.
+ */
+const TOP_COMMANDS: Readonly<Record<string, { readonly term: string; readonly summary: string; readonly load: () => Promise<Register> }>> = {
+  demo: { term: 'demo', summary: 'run every example suite against the bundled ShopFDS demo shop, or serve the shop', load: async () => (await import('./commands/demo.js')).registerDemo },
+  e2e: { term: 'e2e [paths...]', summary: 'run E2E scenarios or Playwright specs with the real Playwright test runner', load: async () => (await import('./commands/e2e.js')).registerE2e },
+  scenarios: { term: 'scenarios', summary: 'show and check E2E scenario files', load: async () => (await import('./commands/e2e.js')).registerE2e },
+  schema: { term: 'schema <name>', summary: 'print a JSON Schema for editor completion', load: async () => (await import('./commands/e2e.js')).registerE2e },
+  api: { term: 'api [collections...]', summary: 'run Postman collections with Newman, secrets redacted', load: async () => (await import('./commands/api.js')).registerApi },
+  perf: { term: 'perf <script>', summary: 'run a k6 load, spike, soak or stress test with thresholds and a time series', load: async () => (await import('./commands/perf.js')).registerPerf },
+  chaos: { term: 'chaos', summary: 'Litmus chaos experiments through kubectl, behind an approval gate', load: async () => (await import('./commands/chaos.js')).registerChaos },
+  canary: { term: 'canary', summary: 'Flagger canary status and watch through kubectl', load: async () => (await import('./commands/canary.js')).registerCanary },
+  import: { term: 'import <files...>', summary: 'store JUnit, Playwright JSON, Newman JSON or k6 reports produced elsewhere', load: async () => (await import('./commands/import.js')).registerImport },
+  runs: { term: 'runs', summary: 'browse stored runs: list, show, failures, history', load: async () => (await import('./commands/runs.js')).registerRuns },
+  report: { term: 'report [run-id]', summary: 'render a stored run as a table, JSON, JUnit XML or Markdown', load: async () => (await import('./commands/report.js')).registerReport },
+  db: { term: 'db', summary: 'manage the result store: migrate, status, sync', load: async () => (await import('./commands/db.js')).registerDb },
+};
+
+/** Global options that take a value, so their value is not mistaken for the command name. */
+const VALUE_OPTIONS = new Set(['--db', '--config']);
+
+/** The first command-line word that names a command, or null (`--help`, no arguments). */
+export function commandNameOf(argv: readonly string[]): string | null {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (VALUE_OPTIONS.has(arg)) i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return null;
 }
 
 /**
  * Builds a fresh program. `run` wraps each action: it resolves globals, sets up signals and
- * teardown, and records the exit code.
+ * teardown, and records the exit code. With `argv`, only the command it names is defined in full
+ * (all of them for `help` or when `argv` is not given).
  */
-export function createProgram(io: CliIo, run: Runner): Command {
+export async function createProgram(io: CliIo, run: Runner, argv?: readonly string[]): Promise<CommandType> {
   const program = new Command('shopfds-test')
     .description('One CLI over Playwright, Newman, k6, Litmus and Flagger: one run model, one history, reports CI systems understand.')
     .version(VERSION, '-V, --version')
@@ -50,8 +76,20 @@ export function createProgram(io: CliIo, run: Runner): Command {
     'shopfds-test runs list --kind e2e --status failed',
     'shopfds-test report --latest --format junit --output results.xml',
   ]);
-  for (const register of [registerDemo, registerE2e, registerApi, registerPerf, registerChaos, registerCanary, registerImport, registerRuns, registerReport, registerDb]) {
-    register(program, run);
+  const named = argv === undefined ? 'help' : commandNameOf(argv);
+  const wanted = named === 'help' ? Object.keys(TOP_COMMANDS) : named !== null && named in TOP_COMMANDS ? [named] : [];
+  const registered = new Set<Register>();
+  for (const name of wanted) {
+    const register = await TOP_COMMANDS[name]!.load();
+    if (!registered.has(register)) register(program, run);
+    registered.add(register);
   }
+  const defined = new Set(program.commands.map((c) => c.name()));
+  for (const [name, entry] of Object.entries(TOP_COMMANDS)) {
+    if (!defined.has(name)) program.command(entry.term).summary(entry.summary);
+  }
+  // Keep the listing in one order however the commands were defined.
+  const order = Object.keys(TOP_COMMANDS);
+  (program.commands as CommandType[]).sort((a, b) => order.indexOf(a.name()) - order.indexOf(b.name()));
   return program;
 }

@@ -1,0 +1,9 @@
+import { createRequire } from 'node:module';
+
+/*
+ * commander through require(): it is a CommonJS package, and loading it as CommonJS skips the ESM
+ * wrapper and its export scan, which is a measurable share of `--help`'s start-up time.
+ */
+const commander = createRequire(import.meta.url)('commander') as typeof import('commander');
+
+export const { Argument, Command, CommanderError, Option } = commander;
