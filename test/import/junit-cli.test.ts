@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, makeTempDir, runBin } from '../helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
 import { JUNIT_REFERENCE_DIR, allCases, parseJunit, validateWithXmllint } from '../report/xml.js';
 
 /*
@@ -21,11 +22,16 @@ const REFERENCES: readonly [file: string, kind: string, total: number, failed: n
 
 let tmp: ReturnType<typeof makeTempDir>;
 let db: string;
+let pgDatabase: TestDatabase | null = null;
 beforeEach(() => {
   tmp = makeTempDir('shopfds-junit-cli-');
   db = join(tmp.dir, 'results.db');
 });
-afterEach(() => tmp.cleanup());
+afterEach(async () => {
+  tmp.cleanup();
+  await pgDatabase?.drop();
+  pgDatabase = null;
+});
 
 const bin = (args: string[]) => runBin([...args, '--db', db], { cwd: tmp.dir });
 
@@ -35,7 +41,15 @@ async function storedRuns(): Promise<unknown[]> {
   return JSON.parse(listed.stdout) as unknown[];
 }
 
-describe('import --format junit, then report --latest --format junit (built bin)', () => {
+describe.each(['sqlite', 'postgres'] as const)('import --format junit, then report --latest --format junit (built bin, %s store)', (backend) => {
+  beforeEach(async () => {
+    // The same commands against a real PostgreSQL server, in a database of this test's own.
+    if (backend === 'postgres') {
+      pgDatabase = await createTestDatabase();
+      db = pgDatabase.url;
+    }
+  });
+
   for (const [file, kind, total, failed, skipped] of REFERENCES) {
     it(`${file}: ${total} cases, ${failed} failed, ${skipped} skipped survive the round trip`, async () => {
       const imported = await bin(['import', join(JUNIT_REFERENCE_DIR, file), '--format', 'junit']);
