@@ -8,6 +8,7 @@ import {
   UsageError,
   ENVIRONMENTS,
   validateRun,
+  redactRunSecrets,
   type CiInfo,
   type Environment,
   type Run,
@@ -108,7 +109,7 @@ export async function saveOrSpool(ctx: CommandContext, run: Run): Promise<{ spoo
  * prints the summary (or JSON), writes report files, and returns the exit code.
  */
 export async function finishRun(ctx: CommandContext, input: RunInput, options: FinishOptions = {}): Promise<number> {
-  const checked = validateRun(input);
+  const checked = validateRun(redactRunSecrets(input));
   if (!checked.ok) {
     throw new Error(`the ${input.kind} run failed validation:\n  ${checked.issues.join('\n  ')}`);
   }

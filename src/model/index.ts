@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './totals.js';
 export * from './validate.js';
 export * from './merge.js';
+export * from './redact.js';

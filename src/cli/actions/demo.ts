@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExitCode, ShopfdsError, UsageError, validateRun, type Run, type RunInput } from '../../model/index.js';
+import { ExitCode, ShopfdsError, UsageError, redactRunSecrets, validateRun, type Run, type RunInput } from '../../model/index.js';
 import { formatColumns } from '../columns.js';
 import type { CommandContext } from '../context.js';
 import { exitCodeFor, saveOrSpool } from '../session.js';
@@ -101,7 +101,7 @@ export async function demoRunAction(ctx: CommandContext, options: { skip?: strin
   const runs: Run[] = [];
 
   const record = async (item: string, input: RunInput, note: (run: Run) => string): Promise<void> => {
-    const checked = validateRun(input);
+    const checked = validateRun(redactRunSecrets(input));
     if (!checked.ok) throw new Error(`the ${input.kind} run failed validation:\n  ${checked.issues.join('\n  ')}`);
     const run = checked.run;
     const saved = await saveOrSpool(ctx, run);

@@ -7,6 +7,7 @@ import {
   SCENARIO_TEST_TYPES,
   ToolError,
   UsageError,
+  redactSecrets,
   type E2eTestRun,
   type E2eTestScenario,
   type RunInput,
@@ -501,7 +502,7 @@ ${launch.join('\n')}
   }
   if (shard) args.push(`--shard=${shard.current}/${shard.total}`);
   base.commandLine = `playwright ${args.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`;
-  if (ctx.globals.debug) ctx.err(`shopfds-test: running ${base.commandLine} (in ${cwd})`);
+  if (ctx.globals.debug) ctx.err(`shopfds-test: running ${redactSecrets(base.commandLine)} (in ${cwd})`);
 
   // 3. Run Playwright.
   const { runPlaywright } = await import('../../exec/playwright.js');

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { UsageError, validateRun, type Run } from '../../model/index.js';
+import { UsageError, redactRunSecrets, validateRun, type Run } from '../../model/index.js';
 import type { ImportBase, Importer } from '../../adapters/import-types.js';
 import type { CommandContext } from '../context.js';
 import { parseEnvironment, saveOrSpool } from '../session.js';
@@ -52,7 +52,7 @@ export async function importAction(ctx: CommandContext, files: string[], options
       kind: (options.kind as ImportBase['kind']) ?? null,
     };
     const input = await importer(file, base);
-    const checked = validateRun(input);
+    const checked = validateRun(redactRunSecrets(input));
     if (!checked.ok) {
       throw new UsageError(`${given}: the ${options.format} report is inconsistent: ${checked.issues.slice(0, 3).join('; ')}`);
     }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InterruptedError, ShopfdsError, ToolError, UsageError, type Artifact, type RunInput } from '../../model/index.js';
+import { InterruptedError, ShopfdsError, ToolError, UsageError, redactSecrets, type Artifact, type RunInput } from '../../model/index.js';
 import type { K6JsonStream, LiveStats } from '../../adapters/k6/stream.js';
 import type { K6Summary } from '../../adapters/k6/summary.js';
 import type { PerfType } from '../../adapters/k6/run.js';
@@ -256,7 +256,7 @@ export async function runPerfSuite(ctx: CommandContext, request: PerfRequest): P
   mkdirSync(workDir, { recursive: true });
   const invocation = buildK6Invocation({ k6Path: k6.path, script: resolved.script, workDir, vus: resolved.vus, duration: resolved.duration, scriptEnv });
   const commandLine = ['k6', ...invocation.args].map(shellQuote).join(' ');
-  if (ctx.globals.debug) ctx.err(`shopfds-test: ${[invocation.file, ...invocation.args].map(shellQuote).join(' ')}`);
+  if (ctx.globals.debug) ctx.err(`shopfds-test: ${redactSecrets([invocation.file, ...invocation.args].map(shellQuote).join(' '))}`);
 
   const stream = new K6JsonStream({ intervalMs: resolved.intervalMs });
   const tail = new OutputTail(invocation.files.points, stream);
