@@ -1,6 +1,8 @@
 import type { RunInput } from './run.js';
 
 const MASK = '***';
+/** Values an adapter has masked already (Newman's redactor writes `[REDACTED]`). */
+const ALREADY_MASKED = /^["']?(\*\*\*|\[REDACTED\])["']?$/;
 
 /** Names whose values are secrets wherever they appear as `NAME=value`. */
 const SECRET_NAME = /(pass(word|wd)?|secret|token|api[-_]?key|auth|credential|private[-_]?key|session|cookie)/i;
@@ -12,8 +14,8 @@ export function redactUrlCredentials(text: string): string {
 
 /** Masks the value of `NAME=value` pairs whose name says they hold a secret (`-e API_TOKEN=...`). */
 export function redactSecretAssignments(text: string): string {
-  return text.replace(/(^|[\s"'])([A-Za-z_][A-Za-z0-9_.-]*)=("[^"]*"|'[^']*'|[^\s"']+)/g, (all, lead: string, name: string) =>
-    SECRET_NAME.test(name) ? `${lead}${name}=${MASK}` : all,
+  return text.replace(/(^|[\s"'])([A-Za-z_][A-Za-z0-9_.-]*)=("[^"]*"|'[^']*'|[^\s"']+)/g, (all, lead: string, name: string, value: string) =>
+    SECRET_NAME.test(name) && !ALREADY_MASKED.test(value) ? `${lead}${name}=${MASK}` : all,
   );
 }
 

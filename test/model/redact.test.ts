@@ -33,3 +33,9 @@ describe('redaction of secrets in command lines, URLs and metadata', () => {
     expect(redactSecrets('nothing to hide')).toBe('nothing to hide');
   });
 });
+
+describe('values masked already', () => {
+  it('are left as the adapter wrote them', () => {
+    expect(redactSecretAssignments("--env-var 'extraSecret=[REDACTED]' TOKEN=***")).toBe("--env-var 'extraSecret=[REDACTED]' TOKEN=***");
+  });
+});
