@@ -98,7 +98,8 @@ export async function runCli(argv: readonly string[], io: CliIo, options: { hand
       let interrupted: 'SIGINT' | 'SIGTERM' | null = null;
       const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
         if (interrupted) {
-          // A second Ctrl-C while teardown runs: leave now.
+          // A second Ctrl-C while teardown runs: leave now. The process helper's 'exit' hook
+          // (src/exec/process.ts) kills every tool still running, synchronously, on the way out.
           process.exit(signal === 'SIGINT' ? 130 : 143);
         }
         interrupted = signal;

@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { ToolError } from '../model/index.js';
+import { runProcess, startProcess } from './process.js';
 
 /** The command to start (the adapter's buildK6Invocation result). */
 export interface K6Command {
@@ -39,14 +40,13 @@ export function findK6(env: Readonly<Record<string, string | undefined>>, cwd: s
  * ToolError with install instructions).
  */
 export async function runK6Version(file: string, env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<{ stdout: string } | { problem: string }> {
-  const { execa } = await import('execa');
-  const result = await execa(file, ['version'], { reject: false, timeout: 20_000, stdin: 'ignore', env: env as Record<string, string>, extendEnv: false, cwd });
-  if (result.failed || result.exitCode !== 0) {
-    const why = (result as { cause?: NodeJS.ErrnoException }).cause?.code ?? `exit code ${result.exitCode}`;
-    const last = String(result.stderr ?? '').trim().split('\n').pop();
+  const result = await runProcess({ file, args: ['version'], env, cwd, timeoutMs: 20_000, termAfterMs: 2_000, killAfterMs: 2_000 });
+  if (result.spawnError || result.exitCode !== 0) {
+    const why = result.spawnError?.code ?? (result.timedOut ? 'timed out' : result.exitCode === null ? `killed by ${result.signal}` : `exit code ${result.exitCode}`);
+    const last = result.stderr.trim().split('\n').pop();
     return { problem: `could not run "${file} version" (${why})${last ? `: ${last}` : ''}` };
   }
-  return { stdout: String(result.stdout) };
+  return { stdout: result.stdout };
 }
 
 export interface K6Exit {
@@ -69,91 +69,42 @@ export interface K6Process {
   running(): boolean;
 }
 
-const TAIL = 64 * 1024;
-
-function tailCollector() {
-  let text = '';
-  return {
-    add(chunk: Buffer | string) {
-      text += chunk.toString();
-      if (text.length > TAIL * 2) text = text.slice(-TAIL);
-    },
-    value: () => (text.length > TAIL ? text.slice(-TAIL) : text),
-  };
-}
-
 /**
  * Starts k6. It runs in its own process group so a terminal Ctrl-C reaches only us: k6 stops at
  * the first SIGINT but aborts without a summary at the second, so we forward exactly one.
- * `graceMs` after an interrupt, k6 is killed.
+ * `graceMs` after an interrupt, k6 gets SIGTERM, then SIGKILL. It is killed whenever the CLI exits.
  */
 export async function startK6(
   invocation: K6Command,
   options: { cwd: string; env: Readonly<Record<string, string | undefined>>; graceMs?: number; installHint?: string },
 ): Promise<K6Process> {
-  const { execa } = await import('execa');
-  const started = Date.now();
-  const child = execa(invocation.file, [...invocation.args], {
+  const child = startProcess({
+    file: invocation.file,
+    args: invocation.args,
     cwd: options.cwd,
-    env: { ...(options.env as Record<string, string>), ...invocation.env },
-    extendEnv: false,
-    reject: false,
-    stdin: 'ignore',
-    buffer: false,
-    detached: true,
+    env: { ...options.env, ...invocation.env },
+    stopSignal: 'SIGINT',
+    termAfterMs: options.graceMs ?? 60_000,
+    killAfterMs: 5_000,
   });
-  const out = tailCollector();
-  const err = tailCollector();
-  child.stdout?.on('data', (c: Buffer) => out.add(c));
-  child.stderr?.on('data', (c: Buffer) => err.add(c));
-  let done = false;
-  let killTimer: NodeJS.Timeout | undefined;
-  // A second Ctrl-C makes the CLI exit at once; do not leave k6 running behind it.
-  const onExit = () => {
-    if (!done && child.pid) {
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  };
-  process.on('exit', onExit);
-  const exited = child.then((result) => {
-    done = true;
-    if (killTimer) clearTimeout(killTimer);
-    process.off('exit', onExit);
-    const cause = (result as { cause?: NodeJS.ErrnoException }).cause;
-    if (result.failed && cause && (cause.code === 'ENOENT' || cause.code === 'EACCES')) {
-      throw new ToolError(`could not start k6 "${invocation.file}" (${cause.code})`, { hint: options.installHint, cause });
+  const exited = child.exited.then((result) => {
+    const cause = result.spawnError;
+    if (cause) {
+      throw new ToolError(`could not start k6 "${invocation.file}" (${cause.code ?? cause.message})`, { hint: options.installHint, cause });
     }
     return {
-      exitCode: typeof result.exitCode === 'number' ? result.exitCode : null,
-      signal: result.signal ?? null,
-      stdout: out.value(),
-      stderr: err.value(),
-      wallMs: Date.now() - started,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      wallMs: result.wallMs,
     } satisfies K6Exit;
   });
-  const signalChild = (signal: NodeJS.Signals) => {
-    if (done || !child.pid) return;
-    try {
-      process.kill(child.pid, signal);
-    } catch {
-      // already gone
-    }
-  };
   return {
     pid: child.pid,
-    interrupt() {
-      signalChild('SIGINT');
-      if (!killTimer) {
-        killTimer = setTimeout(() => signalChild('SIGKILL'), options.graceMs ?? 60_000);
-        killTimer.unref();
-      }
-    },
-    kill: () => signalChild('SIGKILL'),
+    interrupt: () => child.stop(),
+    kill: () => child.kill(),
     exited,
-    running: () => !done,
+    running: () => child.running(),
   };
 }

@@ -1,4 +1,5 @@
 import { ToolError } from '../model/index.js';
+import { runProcess } from './process.js';
 
 /** How to reach the cluster: the user's kubeconfig, context and namespace, as given on the command line. */
 export interface KubectlTarget {
@@ -47,57 +48,62 @@ export function kubectlGlobalArgs(target: KubectlTarget): string[] {
  * an ordinary answer while waiting for a ChaosResult. Only a binary that cannot be started throws.
  */
 export async function runKubectl(target: KubectlTarget, args: readonly string[], options: KubectlCallOptions = {}): Promise<KubectlCapture> {
-  const { execa } = await import('execa');
   const argv = [...kubectlGlobalArgs(target), ...args];
-  const result = await execa(target.binary, argv, {
-    reject: false,
+  const result = await runProcess({
+    file: target.binary,
+    args: argv,
+    env: target.env,
     input: options.input,
-    stdin: options.input === undefined ? 'ignore' : undefined,
-    cancelSignal: options.signal,
-    timeout: options.timeoutMs ?? 60_000,
-    env: target.env as Record<string, string>,
-    extendEnv: false,
-    stripFinalNewline: false,
+    signal: options.signal,
+    timeoutMs: options.timeoutMs ?? 60_000,
+    // kubectl holds no state worth a long goodbye.
+    stopSignal: 'SIGTERM',
+    termAfterMs: 2_000,
+    killAfterMs: 2_000,
+    tailChars: 64 * 1024 * 1024,
   });
-  const spawnError = (result as { cause?: NodeJS.ErrnoException }).cause;
-  if (result.failed && spawnError && (spawnError.code === 'ENOENT' || spawnError.code === 'EACCES')) {
-    throw new ToolError(`kubectl not found: could not run "${target.binary}" (${spawnError.code})`, {
-      hint: 'Install kubectl (https://kubernetes.io/docs/tasks/tools/ or "apt-get install kubernetes-client") or point SHOPFDS_KUBECTL at it.',
+  const spawnError = result.spawnError;
+  if (spawnError) {
+    throw new ToolError(`kubectl not found: could not run "${target.binary}" (${spawnError.code ?? spawnError.message})`, {
+      hint: KUBECTL_INSTALL_HINT,
       cause: spawnError,
     });
   }
   return {
     argv: [target.binary, ...argv],
-    exitCode: result.exitCode ?? (result.isCanceled ? 130 : 1),
-    stdout: typeof result.stdout === 'string' ? result.stdout : '',
-    stderr: typeof result.stderr === 'string' ? result.stderr : '',
+    exitCode: result.exitCode ?? (result.cancelled && !result.timedOut ? 130 : 1),
+    stdout: result.stdout,
+    stderr: result.stderr,
   };
 }
 
+const KUBECTL_INSTALL_HINT = 'Install kubectl (https://kubernetes.io/docs/tasks/tools/ or "apt-get install kubernetes-client") or point SHOPFDS_KUBECTL at it.';
+
 /** kubectl's client version (`kubectl version --client -o json`), or a ToolError saying how to install it. */
 export async function detectKubectl(target: KubectlTarget): Promise<string> {
-  const { execa } = await import('execa');
-  const result = await execa(target.binary, ['version', '--client', '-o', 'json'], {
-    reject: false,
-    stdin: 'ignore',
-    timeout: 30_000,
-    env: target.env as Record<string, string>,
-    extendEnv: false,
+  const result = await runProcess({
+    file: target.binary,
+    args: ['version', '--client', '-o', 'json'],
+    env: target.env,
+    timeoutMs: 30_000,
+    stopSignal: 'SIGTERM',
+    termAfterMs: 2_000,
+    killAfterMs: 2_000,
   });
-  const spawnError = (result as { cause?: NodeJS.ErrnoException }).cause;
-  if (result.failed && (spawnError?.code === 'ENOENT' || spawnError?.code === 'EACCES' || result.exitCode === undefined)) {
-    throw new ToolError(`kubectl not found: could not run "${target.binary}"${spawnError?.code ? ` (${spawnError.code})` : ''}`, {
-      hint: 'Install kubectl (https://kubernetes.io/docs/tasks/tools/ or "apt-get install kubernetes-client") or point SHOPFDS_KUBECTL at it.',
+  const spawnError = result.spawnError;
+  if (spawnError) {
+    throw new ToolError(`kubectl not found: could not run "${target.binary}"${spawnError.code ? ` (${spawnError.code})` : ''}`, {
+      hint: KUBECTL_INSTALL_HINT,
       cause: spawnError,
     });
   }
   try {
-    const parsed = JSON.parse(String(result.stdout)) as { clientVersion?: { gitVersion?: string } };
+    const parsed = JSON.parse(result.stdout) as { clientVersion?: { gitVersion?: string } };
     if (parsed.clientVersion?.gitVersion) return parsed.clientVersion.gitVersion;
   } catch {
     // fall through
   }
-  throw new ToolError(`"${target.binary} version --client -o json" did not print a client version (exit ${result.exitCode})`, {
-    hint: String(result.stderr).split('\n')[0] || undefined,
+  throw new ToolError(`"${target.binary} version --client -o json" did not print a client version (exit ${result.exitCode ?? result.signal})`, {
+    hint: result.stderr.split('\n')[0] || undefined,
   });
 }

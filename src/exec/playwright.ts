@@ -1,6 +1,4 @@
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
-import { execa } from 'execa';
+import { runProcess } from './process.js';
 
 /** One line the generated progress reporter wrote (see adapters/playwright/generate.ts). */
 export type ProgressEvent =
@@ -53,55 +51,41 @@ export interface RunPlaywrightOptions {
 /** The file descriptor the progress reporter writes to. */
 export const PROGRESS_FD = 3;
 
-function tail(text: string, max = 16_000): string {
-  return text.length > max ? text.slice(text.length - max) : text;
-}
-
 /**
  * Runs `playwright test`. Ctrl-C (the abort signal) sends SIGINT once, as a terminal would, so
- * Playwright stops its workers and still writes its reporters' output; it is killed after
- * `graceMs` if it has not exited. Playwright runs in its own process group so a terminal Ctrl-C
- * reaches it only through us (a second SIGINT would make it exit without a report).
+ * Playwright stops its workers and still writes its reporters' output; SIGTERM and then SIGKILL follow
+ * if it has not exited `graceMs` later. Playwright runs in its own process group so a terminal Ctrl-C
+ * reaches it only through us (a second SIGINT would make it exit without a report), and it is killed
+ * whenever the CLI exits.
  */
 export async function runPlaywright(invocation: PlaywrightInvocation, options: RunPlaywrightOptions = {}): Promise<PlaywrightCapture> {
-  const child = execa(process.execPath, [invocation.cliPath, ...invocation.args], {
+  const result = await runProcess({
+    file: process.execPath,
+    args: [invocation.cliPath, ...invocation.args],
     cwd: invocation.cwd,
-    env: { ...invocation.env, SHOPFDS_PROGRESS_FD: String(PROGRESS_FD) },
-    extendEnv: true,
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    detached: true,
-    reject: false,
-    buffer: true,
-    maxBuffer: 64 * 1024 * 1024,
-    stripFinalNewline: false,
-    cancelSignal: options.signal,
-    killSignal: 'SIGINT',
-    forceKillAfterDelay: options.graceMs ?? 15_000,
-  });
-  const progress = child.stdio[PROGRESS_FD] as Readable | undefined;
-  if (progress) {
-    const lines = createInterface({ input: progress, crlfDelay: Infinity });
-    lines.on('line', (line) => {
-      if (!line.trim()) return;
+    env: { ...process.env, ...invocation.env, SHOPFDS_PROGRESS_FD: String(PROGRESS_FD) },
+    extraPipes: [PROGRESS_FD],
+    tailChars: 16_000,
+    signal: options.signal,
+    stopSignal: 'SIGINT',
+    termAfterMs: options.graceMs ?? 15_000,
+    killAfterMs: 5_000,
+    onLine: (line, stream) => {
+      if (stream !== PROGRESS_FD || !line.trim()) return;
       try {
         options.onProgress?.(JSON.parse(line) as ProgressEvent);
       } catch {
         // Not ours; progress is best effort.
       }
-    });
-  }
-  if (options.echo) {
-    child.stdout?.on('data', (d: Buffer) => options.echo!(d.toString()));
-    child.stderr?.on('data', (d: Buffer) => options.echo!(d.toString()));
-  }
-  const result = await child;
-  const spawnError = result.failed && result.exitCode === undefined && !result.signal && !result.isCanceled ? (result.shortMessage ?? 'could not start Playwright') : null;
+    },
+    onData: options.echo ? (chunk) => options.echo!(chunk) : undefined,
+  });
   return {
-    exitCode: result.exitCode ?? null,
-    signal: result.signal ?? null,
-    cancelled: Boolean(result.isCanceled) || Boolean(options.signal?.aborted),
-    stdout: tail(String(result.stdout ?? '')),
-    stderr: tail(String(result.stderr ?? '')),
-    spawnError,
+    exitCode: result.exitCode,
+    signal: result.signal,
+    cancelled: result.cancelled || Boolean(options.signal?.aborted),
+    stdout: result.stdout,
+    stderr: result.stderr,
+    spawnError: result.spawnError ? `could not start Playwright: ${result.spawnError.message}` : null,
   };
 }

@@ -79,6 +79,8 @@ export interface KubeApiServerOptions {
   readonly chaos?: Partial<ChaosScenario>;
   readonly pods?: readonly PodSeed[];
   readonly canaries?: readonly CanaryScenario[];
+  /** Requests this matches are logged and never answered (a hung API server). */
+  readonly hang?: (method: string, path: string) => boolean;
 }
 
 export interface KubeApiServer {
@@ -476,6 +478,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     requests.push({ method: req.method ?? 'GET', path: url.pathname, query, contentType, body: raw ? structuredClone(body) : null, at: Date.now() });
 
     const method = req.method ?? 'GET';
+    if (options.hang?.(method, url.pathname)) return;
     if (method === 'GET') {
       const d = discovery(url.pathname);
       if (d !== undefined) return send(res, 200, d);
