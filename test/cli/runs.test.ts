@@ -66,6 +66,15 @@ describe('runs list / show / failures / history (the built bin)', () => {
     expect(none).toMatchObject({ exitCode: 0, stdout: 'no runs match\n' });
   });
 
+  it('--since takes the one duration grammar: 90s, 1h30m, 5h30m, 1d', async () => {
+    const names = async (since: string) => (await json<RunSummary[]>(['runs', 'list', '--since', since])).map((r) => r.name);
+    expect(await names('90s')).toEqual([]);
+    expect(await names('1h30m')).toEqual(['load']);
+    expect(await names('5h30m')).toEqual(['load', 'main e2e']);
+    expect(await names('1d')).toEqual(['load', 'main e2e']);
+    expect(await names('2d')).toEqual(['load', 'main e2e', 'staging api']);
+  });
+
   it('refuses a bad --since with exit 2', async () => {
     const r = await bin(['runs', 'list', '--since', 'last tuesday']);
     expect(r.exitCode).toBe(2);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDuration } from '../../model/index.js';
 
 /** `kubectl get events --field-selector involvedObject.kind=Canary,... -o json`. */
 export const EventListSchema = z
@@ -28,15 +29,7 @@ export interface AnalysisReadings {
 }
 
 function goDurationMs(text: string): number | null {
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let consumed = 0;
-  const unit = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    total += Number(m[1]) * unit[m[2] as keyof typeof unit];
-    consumed = re.lastIndex;
-  }
-  return consumed === text.length && consumed > 0 ? total : null;
+  return parseDuration(text, { bare: 'none' });
 }
 
 /**

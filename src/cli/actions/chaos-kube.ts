@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UsageError } from '../../model/index.js';
 import type { KubectlTarget } from '../../exec/kubectl.js';
-import { parseDurationMs } from '../../adapters/kube/duration.js';
+import { parseDurationOption } from '../parse.js';
 import type { CommandContext } from '../context.js';
 
 /** kubectl options shared by `chaos run` and `canary status|watch`. */
@@ -30,12 +29,10 @@ export function resolveKubectlTarget(ctx: CommandContext, options: KubeOptions, 
   };
 }
 
-/** A duration flag (`200ms`, `5s`, `10m`, or seconds). */
+/** A duration flag (`200ms`, `5s`, `10m`, `1h30m`, or seconds), in milliseconds; the one grammar of cli/parse.ts. */
 export function parseDurationFlag(flag: string, value: string | undefined, fallbackMs: number): number {
   if (value === undefined) return fallbackMs;
-  const ms = parseDurationMs(value);
-  if (ms === null || ms <= 0) throw new UsageError(`${flag} must be a duration such as 200ms, 30s or 10m (got "${value}")`);
-  return ms;
+  return parseDurationOption(flag, value, { example: '200ms, 30s or 10m' });
 }
 
 /** Sleeps, waking early when the signal aborts. Returns false when it was aborted. */

@@ -1,7 +1,7 @@
 import { UsageError } from '../../model/index.js';
 import type { CommandContext } from '../context.js';
 import { finishRun, type FinishOptions } from '../session.js';
-import { parsePositiveInt } from '../parse.js';
+import { parseSecondsOption } from '../parse.js';
 import { parseDurationFlag } from './chaos-kube.js';
 import { executeChaosPlan, gateRefusal, planChaosExperiment, type ChaosPlan, type ChaosRunRequest } from './chaos-run.js';
 
@@ -120,7 +120,7 @@ export function chaosRequestFrom(name: string, options: ChaosRunOptions): ChaosR
     kubeCacheDir: options.kubeCacheDir,
     timeoutMs: options.timeout === undefined ? undefined : parseDurationFlag('--timeout', options.timeout, 0),
     pollIntervalMs: options.pollInterval === undefined ? undefined : parseDurationFlag('--poll-interval', options.pollInterval, 0),
-    recoveryTargetSec: options.recoveryTarget === undefined ? undefined : parsePositiveInt('--recovery-target', options.recoveryTarget.replace(/s$/, ''), 30),
+    recoveryTargetSec: options.recoveryTarget === undefined ? undefined : parseSecondsOption('--recovery-target', options.recoveryTarget),
   };
 }
 

@@ -2,12 +2,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InterruptedError, ShopfdsError, ToolError, UsageError, redactSecrets, type Artifact, type RunInput } from '../../model/index.js';
+import { InterruptedError, ShopfdsError, ToolError, UsageError, formatDurationText, redactSecrets, type Artifact, type RunInput } from '../../model/index.js';
 import type { K6JsonStream, LiveStats } from '../../adapters/k6/stream.js';
 import type { K6Summary } from '../../adapters/k6/summary.js';
 import type { PerfType } from '../../adapters/k6/run.js';
 import type { CommandContext } from '../context.js';
 import { finishRun, startRun } from '../session.js';
+import { parseDurationOption } from '../parse.js';
 
 /** What `shopfds-test perf` (and `shopfds-test demo`) asks for. Flag values arrive as strings. */
 export interface PerfRequest {
@@ -83,7 +84,6 @@ interface ResolvedPerfRequest {
 }
 
 const TYPES: readonly PerfType[] = ['load', 'spike', 'soak', 'stress'];
-const K6_DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
 
 function bundledScriptsDir(): string {
   // dist/cli/actions/perf.js -> <package>/k6
@@ -104,11 +104,16 @@ function positiveInt(flag: string, value: number | string | undefined): number |
 
 /** `--interval`: `500ms`, `1s`, `1m`, or a number of seconds. */
 export function parseInterval(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!m) throw new UsageError(`--interval must be a duration such as 500ms, 1s or 1m (got "${value}")`);
-  const ms = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  if (!(ms >= 10)) throw new UsageError(`--interval must be at least 10ms (got "${value}")`);
-  return ms;
+  return parseDurationOption('--interval', value, { minMs: 10, example: '500ms, 1s or 1m' });
+}
+
+/**
+ * `--duration` for k6: the one grammar (a bare number is seconds). What k6 reads as is goes to it
+ * unchanged; days, weeks and bare numbers are spelt out in hours, minutes and seconds.
+ */
+export function k6Duration(value: string): string {
+  const ms = parseDurationOption('--duration', value, { noun: 'a k6 duration', example: '30s, 5m or 1h30m' });
+  return /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(value.trim()) ? value.trim() : formatDurationText(ms);
 }
 
 function resolveScript(ctx: CommandContext, given: string): string {
@@ -146,9 +151,7 @@ export function resolvePerfRequest(ctx: CommandContext, request: PerfRequest): R
   const targetTps = positiveInt('--target-tps', request.targetTps) ?? null;
   if (request.failUnderTarget && targetTps === null) throw new UsageError('--fail-under-target needs --target-tps');
   const vus = positiveInt('--vus', request.vus);
-  if (request.duration !== undefined && !K6_DURATION.test(request.duration)) {
-    throw new UsageError(`--duration must be a k6 duration such as 30s, 5m or 1h30m (got "${request.duration}")`);
-  }
+  const duration = request.duration === undefined ? undefined : k6Duration(request.duration);
   const scriptEnv: [string, string][] = [];
   for (const pair of request.scriptEnv ?? []) {
     const eq = pair.indexOf('=');
@@ -169,7 +172,7 @@ export function resolvePerfRequest(ctx: CommandContext, request: PerfRequest): R
     targetTps,
     failUnderTarget: Boolean(request.failUnderTarget),
     vus,
-    duration: request.duration,
+    duration,
     scriptEnv,
     intervalMs,
   };

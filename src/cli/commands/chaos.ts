@@ -58,7 +58,7 @@ export function registerChaos(program: Command, run: Runner): void {
     .option('--probe-url <url>', 'service URL for the steady-state HTTP probe (overrides the experiment)')
     .option('--timeout <duration>', 'stop the engine if no final verdict by then (default: duration + 5m)')
     .option('--poll-interval <duration>', 'how often to read the ChaosResult (default 5s)')
-    .option('--recovery-target <seconds>', 'recovery goal for a pass (default: config chaos.recoveryTargetSec, else 30)');
+    .option('--recovery-target <duration>', 'recovery goal for a pass: seconds or a duration such as 90s or 1m (default: config chaos.recoveryTargetSec, else 30)');
   addKubeOptions(runCmd);
   addRunOutputOptions(runCmd);
   withExamples(runCmd.action(run(async () => (await import('../actions/chaos.js')).chaosRunAction)), [
