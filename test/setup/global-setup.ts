@@ -1,7 +1,9 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -81,12 +83,56 @@ export async function startEmbedded(): Promise<Started> {
   };
 }
 
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Why dist/ is older than the sources (the first reason found), or null when every output is fresh. */
+export function staleReason(root = ROOT): string | null {
+  const src = join(root, 'src');
+  const dist = join(root, 'dist');
+  const settings = Math.max(...['tsconfig.json', 'package.json'].map((f) => statSync(join(root, f)).mtimeMs));
+  const walk = (dir: string): string | null => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        const found = walk(file);
+        if (found) return found;
+        continue;
+      }
+      if (!entry.name.endsWith('.ts') || entry.name.endsWith('.d.ts')) continue;
+      const rel = relative(src, file);
+      const out = join(dist, rel.replace(/\.ts$/, '.js'));
+      if (!existsSync(out)) return `dist/${relative(dist, out)} is missing`;
+      const built = statSync(out).mtimeMs;
+      if (statSync(file).mtimeMs > built) return `src/${rel} is newer than its build`;
+      if (settings > built) return `tsconfig.json or package.json is newer than dist/${relative(dist, out)}`;
+    }
+    return null;
+  };
+  return walk(src);
+}
+
+/** CLI tests run the built bin: build dist/ first when any source is newer than its output. */
+function ensureFreshBuild(): void {
+  const why = staleReason();
+  if (!why) return;
+  process.stderr.write(`global setup: building dist/ (${why})\n`);
+  const built = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (built.status !== 0) throw new Error(`building dist/ failed (exit ${built.status ?? built.signal}):\n${built.stdout}${built.stderr}`);
+  const still = staleReason();
+  if (still) throw new Error(`dist/ is still stale after building: ${still}`);
+}
+
 /**
- * Makes a PostgreSQL server available to every test file: SHOPFDS_TEST_PG_URL if set, else a local
+ * Builds dist/ when it is stale, then makes a PostgreSQL server available to every test file: SHOPFDS_TEST_PG_URL if set, else a local
  * server on 127.0.0.1:5432 with trust auth, else a throwaway embedded server. Fails when none works:
  * PostgreSQL tests never skip.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  ensureFreshBuild();
   let url = process.env.SHOPFDS_TEST_PG_URL;
   let stop: (() => Promise<void>) | undefined;
   const tried: string[] = [];
