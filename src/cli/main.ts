@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -164,6 +164,23 @@ export async function runCli(argv: readonly string[], io: CliIo, options: { hand
   return { exitCode };
 }
 
+/**
+ * The top-level help rendered at build time (help-snapshot.ts), or null to render it with commander:
+ * when there is none, when it is older than the program it was rendered from, or on a terminal
+ * narrower than the 80 columns it was wrapped to.
+ */
+function precomputedHelp(): string | null {
+  const out = process.stdout;
+  if (out.isTTY && (out.columns ?? 80) < 80) return null;
+  try {
+    const snapshot = new URL('./help.txt', import.meta.url);
+    if (statSync(snapshot).mtimeMs < statSync(new URL('./program.js', import.meta.url)).mtimeMs) return null;
+    return readFileSync(snapshot, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
 /** Entry point of the bin shim. The only place that sets the process's exit code. */
 export async function main(argv: readonly string[]): Promise<void> {
   // A closed pipe (`shopfds-test runs list | head`) is not an error.
@@ -178,6 +195,13 @@ export async function main(argv: readonly string[]): Promise<void> {
     // The common CI probe: answer without loading commander and every command's options.
     process.stdout.write(`${JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version}\n`);
     return;
+  }
+  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
+    const help = precomputedHelp();
+    if (help !== null) {
+      process.stdout.write(help);
+      return;
+    }
   }
   const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
   const { exitCode } = await runCli(args, io);

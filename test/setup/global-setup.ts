@@ -122,6 +122,9 @@ function ensureFreshBuild(): void {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (built.status !== 0) throw new Error(`building dist/ failed (exit ${built.status ?? built.signal}):\n${built.stdout}${built.stderr}`);
+  // As `npm run build` does: the precomputed top-level --help (src/cli/help-snapshot.ts).
+  const help = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'help-snapshot.js')], { cwd: ROOT, encoding: 'utf8' });
+  if (help.status !== 0) throw new Error(`writing dist/cli/help.txt failed (exit ${help.status ?? help.signal}):\n${help.stdout}${help.stderr}`);
   const still = staleReason();
   if (still) throw new Error(`dist/ is still stale after building: ${still}`);
 }
