@@ -5,7 +5,11 @@
  *   npm run build && node bench/store.mjs [--sqlite-only] [--runs 100000] [--keep]
  *
  * 1. Save one run of 10,000 cases (median of 5 saves into a migrated store).
- *    Targets: <= 300 ms SQLite, <= 1 s PostgreSQL.
+ *    Targets: <= 300 ms SQLite, <= 1 s PostgreSQL. Also the ratio to a raw bulk insert of the very
+ *    rows the store wrote (read back from it), with the same driver in the same process into a second
+ *    migrated database of the same schema: better-sqlite3 prepared statements in one transaction;
+ *    pg multi-row INSERTs of as many rows as fit in 65,000 parameters, in one transaction.
+ *    Goal: store save <= 2x the raw insert on each backend.
  * 2. On a seeded history of 100,000 runs and 1,000,000 cases (10 per run, 2,000 distinct cases over
  *    180 days, seeded with bulk SQL: a recursive CTE on SQLite, generate_series on PostgreSQL):
  *    latest 20 runs (listRuns), failures of the last 7 days grouped by case (failuresSince), one
@@ -141,15 +145,114 @@ async function benchSave(backend, store) {
   await store.migrate();
   const template = bigRun();
   const cpu = [];
+  let lastId = null;
   const ms = await medianOf(5, 1, async () => {
     const before = process.cpuUsage();
-    await store.saveRun({ ...template, id: randomUUID() });
+    lastId = randomUUID();
+    await store.saveRun({ ...template, id: lastId });
     const used = process.cpuUsage(before);
     cpu.push((used.user + used.system) / 1000);
   });
   // CPU time of this process (the whole save on SQLite; the client's share on PostgreSQL) is far less
   // distorted by a busy machine than wall time.
   report(backend, 'save one run of 10,000 cases', ms, backend === 'sqlite' ? 300 : 1000, `  (cpu ${median(cpu.slice(1)).toFixed(0)} ms in this process)`);
+  return { ms, cpu: median(cpu.slice(1)), runId: lastId };
+}
+
+/** Prints the store's save against the raw bulk insert of the same rows (goal <= 2x). */
+function reportRatio(backend, save, raw) {
+  const ratio = save.ms / raw.ms;
+  console.log(
+    `  ${backend.padEnd(10)} ${'raw bulk insert of the same rows'.padEnd(44)} ${raw.ms.toFixed(1).padStart(8)} ms   (cpu ${raw.cpu.toFixed(0)} ms)  ` +
+      `store save / raw = ${ratio.toFixed(2)}x wall, ${(save.cpu / raw.cpu).toFixed(2)}x cpu   goal <= 2x  ${ratio <= 2 ? 'ok' : 'OVER GOAL'}`,
+  );
+  results.push({ backend, what: 'save vs raw insert', ms: save.ms, target: raw.ms * 2, ratio: ratio / 2 });
+}
+
+/** Times `insertOnce(newRunId)` like benchSave times the store. */
+async function timeRaw(insertOnce) {
+  const cpu = [];
+  const ms = await medianOf(5, 1, async () => {
+    const before = process.cpuUsage();
+    await insertOnce(randomUUID());
+    const used = process.cpuUsage(before);
+    cpu.push((used.user + used.system) / 1000);
+  });
+  return { ms, cpu: median(cpu.slice(1)) };
+}
+
+/** SQLite: the saved run's rows, re-inserted with better-sqlite3 prepared statements in one transaction. */
+async function sqliteRawInsert(savedFile, rawFile, runId) {
+  const { default: Database } = await import('better-sqlite3');
+  const from = new Database(savedFile, { readonly: true });
+  const run = from.prepare('select * from runs where id = ?').get(runId);
+  const cases = from.prepare('select * from cases where run_id = ? order by ordinal').all(runId);
+  from.close();
+  if (!run || cases.length !== 10_000) throw new Error(`read back ${cases.length} cases of the saved run`);
+  const migrated = await openSqliteStore(rawFile);
+  await migrated.migrate();
+  await migrated.close();
+  const db = new Database(rawFile);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  const insertFor = (table, row) => db.prepare(`insert into ${table} (${Object.keys(row).map((c) => `"${c}"`).join(', ')}) values (${Object.keys(row).map(() => '?').join(', ')})`);
+  const runStmt = insertFor('runs', run);
+  const caseStmt = insertFor('cases', cases[0]);
+  const caseColumns = Object.keys(cases[0]);
+  const runColumns = Object.keys(run);
+  const save = db.transaction((id) => {
+    runStmt.run(runColumns.map((c) => (c === 'id' ? id : run[c])));
+    for (const row of cases) caseStmt.run(caseColumns.map((c) => (c === 'run_id' ? id : row[c])));
+  });
+  try {
+    return await timeRaw(async (id) => save(id));
+  } finally {
+    db.close();
+  }
+}
+
+/** PostgreSQL: the saved run's rows, re-inserted with pg multi-row INSERTs in one transaction. */
+async function postgresRawInsert(pg, savedUrl, rawUrl, runId) {
+  const from = new pg.Client({ connectionString: savedUrl });
+  await from.connect();
+  // JSON columns as text, timestamps as text: exactly what goes back in.
+  const textRows = async (table, where) => {
+    const columns = (
+      await from.query(`select column_name, data_type from information_schema.columns where table_schema = current_schema() and table_name = $1 order by ordinal_position`, [table])
+    ).rows;
+    const list = columns.map((c) => `"${c.column_name}"${c.data_type.startsWith('json') || c.data_type.startsWith('timestamp') ? '::text' : ''}`).join(', ');
+    return (await from.query(`select ${list} from ${table} where ${where}`, [runId])).rows;
+  };
+  const [run] = await textRows('runs', 'id = $1');
+  const cases = await textRows('cases', 'run_id = $1 order by ordinal');
+  await from.end();
+  if (!run || cases.length !== 10_000) throw new Error(`read back ${cases.length} cases of the saved run`);
+  const migrated = await openPostgresStore(rawUrl);
+  await migrated.migrate();
+  await migrated.close();
+  const client = new pg.Client({ connectionString: rawUrl });
+  await client.connect();
+  const insert = async (table, rows, idColumn, id) => {
+    const columns = Object.keys(rows[0]);
+    const perStatement = Math.floor(65_000 / columns.length);
+    for (let start = 0; start < rows.length; start += perStatement) {
+      const chunk = rows.slice(start, start + perStatement);
+      const values = [];
+      const tuples = chunk.map((row) => `(${columns.map((c) => `$${values.push(c === idColumn ? id : row[c])}`).join(', ')})`);
+      await client.query(`insert into ${table} (${columns.map((c) => `"${c}"`).join(', ')}) values ${tuples.join(', ')}`, values);
+    }
+  };
+  try {
+    return await timeRaw(async (id) => {
+      await client.query('begin');
+      await insert('runs', [run], 'id', id);
+      await insert('cases', cases, 'run_id', id);
+      await client.query('commit');
+    });
+  } finally {
+    await client.end();
+  }
 }
 
 /** Runs are evenly spread over the history; every 5th run fails one case of its suite, which one drifting over time. */
@@ -232,8 +335,9 @@ async function sqliteBench() {
   const dir = mkdtempSync(join(tmpdir(), 'shopfds-bench-'));
   try {
     const save = await openSqliteStore(join(dir, 'save.db'));
-    await benchSave('sqlite', save);
+    const saved = await benchSave('sqlite', save);
     await save.close();
+    reportRatio('sqlite', saved, await sqliteRawInsert(join(dir, 'save.db'), join(dir, 'raw.db'), saved.runId));
     const file = join(dir, 'history.db');
     const store = await openSqliteStore(file);
     await store.migrate();
@@ -311,12 +415,13 @@ async function postgresBench() {
   await admin.connect();
   const name = `shopfds_bench_${randomBytes(5).toString('hex')}`;
   const dbUrl = (database) => Object.assign(new URL(server.url), { pathname: `/${database}` }).toString();
-  const databases = [`${name}_save`, `${name}_history`];
+  const databases = [`${name}_save`, `${name}_history`, `${name}_raw`];
   try {
     for (const db of databases) await admin.query(`create database ${db}`);
     const save = await openPostgresStore(dbUrl(databases[0]));
-    await benchSave('postgres', save);
+    const saved = await benchSave('postgres', save);
     await save.close();
+    reportRatio('postgres', saved, await postgresRawInsert(pg, dbUrl(databases[0]), dbUrl(databases[2]), saved.runId));
     const store = await openPostgresStore(dbUrl(databases[1]));
     await store.migrate();
     await benchQueries('postgres', store, async () => {
