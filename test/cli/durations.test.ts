@@ -4,6 +4,8 @@ import { REPO_ROOT, makeTempDir, runBin } from '../helpers/cli.js';
 
 /* The one duration grammar on the command line (the built bin). */
 
+/** Several runs of the bin per test: generous on a busy machine. */
+const SLOW = 180_000;
 const EXPERIMENTS = join(REPO_ROOT, 'test/chaos/fixtures/experiments');
 let tmp: ReturnType<typeof makeTempDir>;
 beforeAll(() => {
@@ -24,7 +26,7 @@ describe('durations on the command line', () => {
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stdout).toContain(`recovery: steady state again within ${seconds}s`);
     }
-  });
+  }, SLOW);
 
   it('chaos run --recovery-target refuses what is not a whole number of seconds, with exit 2 and one line', async () => {
     for (const given of ['soon', '1.5s', '0']) {
@@ -32,7 +34,7 @@ describe('durations on the command line', () => {
       expect(r.exitCode).toBe(2);
       expect(r.stderr.trim().split('\n')[0]).toMatch(/^shopfds-test: --recovery-target must be/);
     }
-  });
+  }, SLOW);
 
   it('runs list --since takes 90s and 1h30m', async () => {
     for (const since of ['90s', '1h30m', '7d']) {
@@ -40,5 +42,5 @@ describe('durations on the command line', () => {
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stdout).toBe('no runs match\n');
     }
-  });
+  }, SLOW);
 });

@@ -64,7 +64,7 @@ describe('runs list / show / failures / history (the built bin)', () => {
     expect(latest).toMatchObject({ id: runs[4]!.id, kind: 'perf', status: 'error', environment: 'production', totals: { total: 0 } });
     const none = await bin(['runs', 'list', '--kind', 'canary']);
     expect(none).toMatchObject({ exitCode: 0, stdout: 'no runs match\n' });
-  });
+  }, 180_000);
 
   it('--since takes the one duration grammar: 90s, 1h30m, 5h30m, 1d', async () => {
     const names = async (since: string) => (await json<RunSummary[]>(['runs', 'list', '--since', since])).map((r) => r.name);
@@ -73,7 +73,7 @@ describe('runs list / show / failures / history (the built bin)', () => {
     expect(await names('5h30m')).toEqual(['load', 'main e2e']);
     expect(await names('1d')).toEqual(['load', 'main e2e']);
     expect(await names('2d')).toEqual(['load', 'main e2e', 'staging api']);
-  });
+  }, 180_000);
 
   it('refuses a bad --since with exit 2', async () => {
     const r = await bin(['runs', 'list', '--since', 'last tuesday']);
