@@ -320,7 +320,7 @@ export function startProcess(spec: ProcessSpec): ToolProcess {
         timedOut,
       });
     };
-    child.once('error', (error: NodeJS.ErrnoException) => {
+    child.on('error', (error: NodeJS.ErrnoException) => {
       // Only a failed start ends the process here; a failed kill() of a live child does not.
       if (child.pid === undefined) {
         spawnError = error;
