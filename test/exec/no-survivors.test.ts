@@ -13,7 +13,7 @@ import { kubeWorkspace } from '../chaos/harness.js';
  * runner, its workers and Chromium; k6; kubectl). No timing is asserted; survivors get 30 s to go.
  */
 
-const LONG = 240_000;
+const LONG = 360_000;
 const cleanups: (() => unknown)[] = [];
 let leftovers: Survivor[] = [];
 afterEach(async () => {
