@@ -9,28 +9,16 @@ import {
   ENVIRONMENTS,
   validateRun,
   redactRunSecrets,
-  type CiInfo,
   type Environment,
   type Run,
   type RunInput,
   type RunKind,
-  type Trigger,
+  type RunStart,
 } from '../model/index.js';
 import type { RunStore } from '../store/types.js';
 import type { CommandContext } from './context.js';
 
-/** The fields every run starts with, decided before the tool runs. */
-export interface RunStart {
-  readonly id: string;
-  readonly kind: RunKind;
-  readonly startedAt: string;
-  readonly environment: Environment;
-  readonly trigger: Trigger;
-  readonly executedBy: string;
-  readonly ci: CiInfo | null;
-  /** Shards of one logical run share this key (default: the CI build id). */
-  readonly runGroup: string | null;
-}
+export type { RunStart } from '../model/index.js';
 
 /** Checks an `--env` value. */
 export function parseEnvironment(value: string | undefined, fallback: Environment): Environment {

@@ -5,3 +5,4 @@ export * from './totals.js';
 export * from './validate.js';
 export * from './merge.js';
 export * from './redact.js';
+export * from './make.js';
