@@ -6,7 +6,9 @@ import type { AnyToolAdapter } from './types.js';
  * `adapter`, and an option table for its command.
  */
 const ADAPTERS = new Map<string, () => Promise<AnyToolAdapter>>([
-  // ['playwright', async () => (await import('./playwright/index.js')).adapter],
+  ['playwright', async () => (await import('./playwright/index.js')).adapter],
+  ['newman', async () => (await import('./newman/index.js')).adapter],
+  ['k6', async () => (await import('./k6/index.js')).adapter],
 ]);
 
 /** Adds (or replaces) an adapter under its name; a plug-in or a test registers its own tool this way. */

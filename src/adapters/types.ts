@@ -34,6 +34,8 @@ export interface ResolveContext extends ToolEnv {
   /** `.shopfds` (work dirs, spool) and where artifacts are copied. */
   readonly stateDir: string;
   readonly artifactsDir: string;
+  /** Who runs it (recorded as created_by / executed_by). */
+  readonly executedBy: string;
 }
 
 /** The tool found by `detect`: where it is and its version (null when it does not say). */
@@ -89,20 +91,9 @@ export interface Invocation {
   readonly command?: SpawnCommand;
 }
 
-/** What a spawned tool left behind (the capture of the pipeline's default spawn). */
-export interface ProcessCapture {
-  /** null when the process died from a signal or never started. */
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-  /** True when the run's abort signal stopped it. */
-  readonly cancelled: boolean;
-  /** Tails of the output. */
-  readonly stdout: string;
-  readonly stderr: string;
-  /** Why it could not be started at all, or null. */
-  readonly spawnError: string | null;
-  readonly wallMs: number;
-}
+/** What a spawned tool left behind: the capture of the pipeline's default spawn (src/exec/spawn.ts). */
+export type { ProcessCapture } from '../exec/spawn.js';
+import type { ProcessCapture } from '../exec/spawn.js';
 
 /**
  * The one progress vocabulary. Adapters emit these while the tool runs; `describe(event)` words
@@ -176,6 +167,8 @@ export interface ToolOutcome {
   readonly errorMessage?: string | null;
   /** An explicit verdict when the tool decides beyond its cases (see makeRun). */
   readonly status?: RunStatus;
+  /** Lines for the user after the run (stderr, also with --json), e.g. a missed throughput target. */
+  readonly notes?: readonly string[];
   /** The tool's own times, when it reports them. */
   readonly startedAt?: string;
   readonly completedAt?: string;
@@ -209,9 +202,11 @@ export type ToolResult =
 export interface ToolAdapter<Request = unknown, Plan = unknown, Inv extends Invocation = Invocation, Capture = ProcessCapture> {
   readonly name: string;
   readonly kind: RunKind;
+  /** The run's artifacts live in its work dir: keep it after the run (default: removed unless --debug). */
+  readonly keepsWorkDir?: boolean;
   resolve(request: Request, at: ResolveContext): Plan | Promise<Plan>;
   detect(at: ToolEnv, plan: Plan): Promise<ToolFound>;
-  target?(plan: Plan): TargetNeed;
+  target?(plan: Plan, given: { readonly baseUrl: string | undefined }): TargetNeed;
   buildInvocation(plan: Plan, at: InvocationContext): Inv | Promise<Inv>;
   execute?(invocation: Inv, io: ExecuteIo, plan: Plan): Promise<Capture>;
   describe(event: ToolEvent): string | null;
