@@ -231,5 +231,6 @@ export async function normalizeRunOptions(
     if (ms === null || ms <= 0) throw new UsageError(`--timeout must be a duration such as 90s, 5m or 1h30m (got "${values.timeout}")`);
     timeoutMs = ms;
   }
-  return { request: values, shared: sharedOptionsOf(values, timeoutMs) };
+  // Positional arguments (script, collections, paths) are not in the tables: they pass as given.
+  return { request: { ...flags, ...values }, shared: sharedOptionsOf(values, timeoutMs) };
 }

@@ -240,5 +240,5 @@ async function toolRequest(ctx: CommandContext, command: 'e2e' | 'api' | 'perf',
   const { normalizeOptions } = await import('../run-options.js');
   const table =
     command === 'e2e' ? (await import('../commands/e2e.js')).E2E_OPTIONS : command === 'api' ? (await import('../commands/api.js')).API_OPTIONS : (await import('../commands/perf.js')).PERF_OPTIONS;
-  return normalizeOptions([table], given, { env: ctx.io.env, config: ctx.globals.config });
+  return { ...given, ...normalizeOptions([table], given, { env: ctx.io.env, config: ctx.globals.config }) };
 }
