@@ -3,8 +3,7 @@ import { basename, extname, isAbsolute, relative } from 'node:path';
 import {
   RUN_KINDS,
   UsageError,
-  computeTotals,
-  deriveRunStatus,
+  makeRun,
   type Artifact,
   type ArtifactKind,
   type Attempt,
@@ -509,7 +508,6 @@ export function junitDocumentToRun(parsed: { root: 'testsuites' | 'testsuite'; n
     }
   }
 
-  const totals = computeTotals(cases);
   const starts = suites.map((s) => parseTimestamp(attr(s, 'timestamp'))).filter((t): t is number => t !== null);
   const startMs = starts.length ? Math.min(...starts) : Date.parse(base.importedAt);
   const rootTime = root === 'testsuites' ? seconds(attr(node, 'time'), millis) : null;
@@ -529,13 +527,10 @@ export function junitDocumentToRun(parsed: { root: 'testsuites' | 'testsuite'; n
       : { name: tool === 'shopfds' ? 'junit' : tool, version: null, commandLine: null };
   const interrupted = tool === 'shopfds' && own[`${OWN_PREFIX}status`] === 'interrupted';
   if (!cases.length && runError === null) runError = `${displayPath(file)} has no test cases`;
-  const status = deriveRunStatus(totals, { toolError: runError !== null, interrupted });
-
-  return {
+  return makeRun({
     id: base.id,
     kind,
     name,
-    status,
     startedAt: new Date(startMs).toISOString(),
     completedAt: new Date(startMs + durationMs).toISOString(),
     durationMs,
@@ -543,21 +538,16 @@ export function junitDocumentToRun(parsed: { root: 'testsuites' | 'testsuite'; n
     trigger: 'import',
     executedBy: base.executedBy,
     ci: base.ci,
-    tool: toolInfo,
-    totals,
-    errorMessage: runError,
     runGroup: base.runGroup,
-    shard: null,
+    tool: toolInfo,
+    toolError: runError !== null,
+    interrupted,
+    errorMessage: runError,
     artifacts: [{ name: basename(file), kind: 'report', contentType: 'application/xml', path: file, attempt: null }],
     metadata,
     cases,
-    metrics: [],
-    e2e: null,
-    api: null,
-    perf: null,
-    chaos: null,
-    canary: null,
-  };
+    details: null,
+  });
 }
 
 /** `shopfds-test import --format junit`. */
