@@ -1,14 +1,4 @@
-import type {
-  Artifact,
-  Case,
-  CaseStatus,
-  KindDetails,
-  MetricSample,
-  RunKind,
-  RunStart,
-  RunStatus,
-  ShopfdsError,
-} from '../model/index.js';
+import type { CaseStatus, MakeRunInput, RunKind, RunStart, ShopfdsError } from '../model/index.js';
 
 /*
  * The contract every wrapped tool implements (STYLE.md section 2), and the one pipeline in
@@ -150,32 +140,24 @@ export interface ParseContext extends ResolveContext {
   readonly interruptedBy: 'SIGINT' | 'SIGTERM' | 'timeout' | null;
 }
 
-/** A completed tool run, before `makeRun` adds totals, status and the fields the pipeline knows. */
-export interface ToolOutcome {
-  /** The run name (the adapter applies ParseContext.requestedName). */
-  readonly name: string;
-  readonly cases: readonly Case[];
-  readonly details: KindDetails | null;
-  readonly metrics?: readonly MetricSample[];
-  readonly artifacts?: readonly Artifact[];
-  readonly metadata?: Readonly<Record<string, string>>;
-  readonly shard?: { readonly current: number; readonly total: number } | null;
+/**
+ * A completed tool run, before `makeRun` adds totals, status and the fields the pipeline knows.
+ * The adapter names the run (applying ParseContext.requestedName); see MakeRunInput for the shared fields.
+ */
+export interface ToolOutcome
+  extends Pick<MakeRunInput, 'name' | 'cases' | 'details' | 'metrics' | 'artifacts' | 'metadata' | 'shard' | 'status' | 'completedAt' | 'durationMs'> {
   /** A tool-level problem next to (or instead of) test results; with no failed case the run is `error`. */
   readonly toolError?: string | null;
   readonly interrupted: boolean;
   /** The run's message (default: toolError). */
   readonly errorMessage?: string | null;
-  /** An explicit verdict when the tool decides beyond its cases (see makeRun). */
-  readonly status?: RunStatus;
   /** Lines for the user after the run (stderr, also with --json), e.g. a missed throughput target. */
   readonly notes?: readonly string[];
-  /** The tool's own times, when it reports them. */
+  /** The tool's own start time, when it reports one. */
   readonly startedAt?: string;
-  readonly completedAt?: string;
-  readonly durationMs?: number;
   /** The version the tool's output names, when detect could not tell. */
   readonly toolVersion?: string | null;
-  /** Overrides the invocation's command line (e.g. one made after the run). */
+  /** Overrides the invocation's command line. */
   readonly commandLine?: string | null;
 }
 

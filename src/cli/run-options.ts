@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from './commander.js';
+import type { ActionFn } from './context.js';
+import { withExamples, type Runner } from './program.js';
 
 /*
  * Options as data (STYLE.md section 6). Each run command is an option table plus a registry name;
@@ -53,8 +55,9 @@ export const SHARED_RUN_OPTIONS: readonly OptionSpec[] = [
 /** `--timeout`, shared by the commands where a run-level time limit applies. */
 export const TIMEOUT_OPTION: OptionSpec = { key: 'timeout', flags: '--timeout <duration>', description: 'stop the run after this long (90s, 5m, 1h30m)' };
 
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
-const collectComma = (value: string, previous: string[] | undefined): string[] => [
+export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+/** A repeatable flag that also splits on commas: `--tag a --tag b` or `--tag a,b`. */
+export const collectComma = (value: string, previous: string[] | undefined): string[] => [
   ...(previous ?? []),
   ...value
     .split(',')
@@ -125,4 +128,23 @@ export function sharedOptionsOf(values: Readonly<Record<string, unknown>>, timeo
     markdown: pick('markdown'),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   };
+}
+
+/** A run command: its term, its own option table plus the shared one, its action, its examples. */
+export interface RunCommandSpec {
+  readonly term: string;
+  readonly description: string;
+  readonly table: readonly OptionSpec[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly load: () => Promise<ActionFn<any[]>>;
+  readonly examples: readonly string[];
+}
+
+/** Defines a run command from its option table (and the shared run options). */
+export function addRunCommand(program: Command, run: Runner, spec: RunCommandSpec): Command {
+  const cmd = program.command(spec.term).description(spec.description);
+  addOptionTable(addOptionTable(cmd, spec.table), SHARED_RUN_OPTIONS);
+  cmd.action(run(spec.load));
+  withExamples(cmd, spec.examples);
+  return cmd;
 }

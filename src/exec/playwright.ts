@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
+import { captureOf, echoOutput, type ProcessCapture } from './spawn.js';
 
 /** One line the generated progress reporter wrote (see adapters/playwright/generate.ts). */
 export type ProgressEvent =
@@ -30,16 +31,8 @@ export interface PlaywrightInvocation {
   readonly env: Readonly<Record<string, string>>;
 }
 
-export interface PlaywrightCapture {
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-  /** True when `signal` aborted the run. */
-  readonly cancelled: boolean;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** The process could not be started at all. */
-  readonly spawnError: string | null;
-}
+/** What `playwright test` left behind. */
+export type PlaywrightCapture = ProcessCapture;
 
 export interface RunPlaywrightOptions {
   readonly signal?: AbortSignal;
@@ -53,9 +46,6 @@ export interface RunPlaywrightOptions {
 /** The file descriptor the progress reporter writes to. */
 export const PROGRESS_FD = 3;
 
-function tail(text: string, max = 16_000): string {
-  return text.length > max ? text.slice(text.length - max) : text;
-}
 
 /**
  * Runs `playwright test`. Ctrl-C (the abort signal) sends SIGINT once, as a terminal would, so
@@ -64,6 +54,7 @@ function tail(text: string, max = 16_000): string {
  * reaches it only through us (a second SIGINT would make it exit without a report).
  */
 export async function runPlaywright(invocation: PlaywrightInvocation, options: RunPlaywrightOptions = {}): Promise<PlaywrightCapture> {
+  const started = Date.now();
   const child = execa(process.execPath, [invocation.cliPath, ...invocation.args], {
     cwd: invocation.cwd,
     env: { ...invocation.env, SHOPFDS_PROGRESS_FD: String(PROGRESS_FD) },
@@ -90,18 +81,6 @@ export async function runPlaywright(invocation: PlaywrightInvocation, options: R
       }
     });
   }
-  if (options.echo) {
-    child.stdout?.on('data', (d: Buffer) => options.echo!(d.toString()));
-    child.stderr?.on('data', (d: Buffer) => options.echo!(d.toString()));
-  }
-  const result = await child;
-  const spawnError = result.failed && result.exitCode === undefined && !result.signal && !result.isCanceled ? (result.shortMessage ?? 'could not start Playwright') : null;
-  return {
-    exitCode: result.exitCode ?? null,
-    signal: result.signal ?? null,
-    cancelled: Boolean(result.isCanceled) || Boolean(options.signal?.aborted),
-    stdout: tail(String(result.stdout ?? '')),
-    stderr: tail(String(result.stderr ?? '')),
-    spawnError,
-  };
+  if (options.echo) echoOutput(child, options.echo);
+  return captureOf(await child, options.signal, started, 'could not start Playwright');
 }

@@ -64,20 +64,38 @@ export async function spawnTool(command: ToolCommand, options: SpawnToolOptions)
   if (options.onLine && child.stdout) {
     createInterface({ input: child.stdout as Readable, crlfDelay: Infinity }).on('line', (line) => options.onLine!(line));
   }
-  if (options.echo) {
-    child.stdout?.on('data', (d: Buffer) => options.echo!(d.toString()));
-    child.stderr?.on('data', (d: Buffer) => options.echo!(d.toString()));
-  }
-  const result = await child;
+  if (options.echo) echoOutput(child, options.echo);
+  return captureOf(await child, options.signal, started, 'could not start');
+}
+
+/** The fields of an execa result a capture reads. */
+interface FinishedChild {
+  readonly failed: boolean;
+  readonly exitCode?: number;
+  readonly signal?: string;
+  readonly isCanceled?: boolean;
+  readonly shortMessage?: string;
+  readonly stdout?: unknown;
+  readonly stderr?: unknown;
+}
+
+/** Mirrors a child's output (for --debug). */
+export function echoOutput(child: { stdout?: NodeJS.ReadableStream | null; stderr?: NodeJS.ReadableStream | null }, echo: (chunk: string) => void): void {
+  child.stdout?.on('data', (d: Buffer) => echo(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => echo(d.toString()));
+}
+
+/** What a finished tool process left behind: exit, signal, whether we cancelled it, output tails, why it did not start. */
+export function captureOf(result: FinishedChild, signal: AbortSignal | undefined, startedAt: number, notStarted: string): ProcessCapture {
   const cause = (result as { cause?: NodeJS.ErrnoException }).cause;
-  const spawnError = result.failed && result.exitCode === undefined && !result.signal && !result.isCanceled ? (cause?.code ?? result.shortMessage ?? 'could not start') : null;
+  const spawnError = result.failed && result.exitCode === undefined && !result.signal && !result.isCanceled ? (cause?.code ?? result.shortMessage ?? notStarted) : null;
   return {
     exitCode: result.exitCode ?? null,
     signal: result.signal ?? null,
-    cancelled: Boolean(result.isCanceled) || Boolean(options.signal?.aborted),
+    cancelled: Boolean(result.isCanceled) || Boolean(signal?.aborted),
     stdout: tail(String(result.stdout ?? '')),
     stderr: tail(String(result.stderr ?? '')),
     spawnError,
-    wallMs: Date.now() - started,
+    wallMs: Date.now() - startedAt,
   };
 }

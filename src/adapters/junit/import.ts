@@ -3,6 +3,7 @@ import { basename, extname, isAbsolute, relative } from 'node:path';
 import {
   RUN_KINDS,
   UsageError,
+  makeCase,
   makeRun,
   type Artifact,
   type ArtifactKind,
@@ -424,13 +425,12 @@ function buildCase(f: Flat, ordinal: number, ctx: CaseContext): Case {
     const times = /Failed (\d+) times?\./.exec(textOf(failures[0]!));
     if (times) properties.failedIterations = times[1]!;
   }
-  return {
+  return makeCase({
     ordinal,
     suitePath,
     name,
     file,
     line,
-    column: null,
     project: ctx.tool === 'playwright' || ctx.tool === 'shopfds' ? (attr(f.suite, 'hostname') ?? null) : null,
     status,
     durationMs,
@@ -438,11 +438,10 @@ function buildCase(f: Flat, ordinal: number, ctx: CaseContext): Case {
     errorMessage,
     errorStack,
     artifacts,
-    tags: [],
     properties,
     stdout: outputs.length ? cap(outputs.join('\n')) : null,
     stderr: errOut ? cap(errOut) : null,
-  };
+  });
 }
 
 /** Turns a parsed JUnit document into a run. Pure apart from nothing: exported for tests. */
@@ -486,25 +485,7 @@ export function junitDocumentToRun(parsed: { root: 'testsuites' | 'testsuite'; n
       const name = attr(s, 'name')?.trim() || '(unnamed)';
       const path = flat.find((f) => f.suite === s)?.suitePath ?? [name];
       const message = errOut.split('\n').find((l) => l.trim())!.trim();
-      cases.push({
-        ordinal: cases.length,
-        suitePath: path,
-        name: 'request error',
-        file: null,
-        line: null,
-        column: null,
-        project: null,
-        status: 'failed',
-        durationMs: 0,
-        attempts: [{ index: 0, status: 'failed', durationMs: 0, startedAt: null, errorMessage: message, errorStack: errOut }],
-        errorMessage: message,
-        errorStack: errOut,
-        artifacts: [],
-        tags: [],
-        properties: {},
-        stdout: null,
-        stderr: cap(errOut),
-      });
+      cases.push(makeCase({ ordinal: cases.length, suitePath: path, name: 'request error', status: 'failed', errorMessage: message, errorStack: errOut, stderr: cap(errOut) }));
     }
   }
 

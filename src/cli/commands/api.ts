@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { withExamples, type Runner } from '../program.js';
-import { addOptionTable, SHARED_RUN_OPTIONS, type OptionSpec } from '../run-options.js';
+import type { Runner } from '../program.js';
+import { addRunCommand, type OptionSpec } from '../run-options.js';
 
 /** `api`'s own options; the shared run options (--env, --base-url, --name, --run-group, ...) come from SHARED_RUN_OPTIONS. */
 export const API_OPTIONS: readonly OptionSpec[] = [
@@ -21,12 +21,16 @@ export const API_OPTIONS: readonly OptionSpec[] = [
 ];
 
 export function registerApi(program: Command, run: Runner): void {
-  const api = program.command('api [collections...]').description('run Postman collections with Newman; one result per request, every pm.test a case, secrets redacted');
-  addOptionTable(addOptionTable(api, API_OPTIONS), SHARED_RUN_OPTIONS);
-  withExamples(api.action(run(async () => (await import('../actions/api.js')).apiAction)), [
-    'shopfds-test api',
-    'shopfds-test api collections/shopfds-api.postman_collection.json -e collections/shopfds-local.postman_environment.json',
-    'shopfds-test api my-api.postman_collection.json --base-url https://staging.example.com --env staging --junit api.xml',
-    'shopfds-test api --folder Auth --iteration-count 3 --html newman-report.html',
-  ]);
+  addRunCommand(program, run, {
+    term: 'api [collections...]',
+    description: 'run Postman collections with Newman; one result per request, every pm.test a case, secrets redacted',
+    table: API_OPTIONS,
+    load: async () => (await import('../actions/api.js')).apiAction,
+    examples: [
+      'shopfds-test api',
+      'shopfds-test api collections/shopfds-api.postman_collection.json -e collections/shopfds-local.postman_environment.json',
+      'shopfds-test api my-api.postman_collection.json --base-url https://staging.example.com --env staging --junit api.xml',
+      'shopfds-test api --folder Auth --iteration-count 3 --html newman-report.html',
+    ],
+  });
 }

@@ -1,16 +1,9 @@
 import type { Command } from 'commander';
 import { Argument } from '../commander.js';
 import { withExamples, type Runner } from '../program.js';
-import { addOptionTable, SHARED_RUN_OPTIONS, type OptionSpec } from '../run-options.js';
+import { addRunCommand, collectComma, type OptionSpec } from '../run-options.js';
 
-/** Repeatable list flags: `--tag a --tag b` or `--tag a,b`. */
-const list = (value: string, previous: string[] | undefined): string[] => [
-  ...(previous ?? []),
-  ...value
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean),
-];
+const list = collectComma;
 
 /** A global `--config` that names a Playwright config belongs to `e2e`, not to shopfds-test. */
 const PLAYWRIGHT_CONFIG = /\.(m|c)?[jt]s$/;
@@ -38,10 +31,20 @@ export const E2E_OPTIONS: readonly OptionSpec[] = [
 ];
 
 export function registerE2e(program: Command, run: Runner): void {
-  const e2e = program
-    .command('e2e [paths...]')
-    .description('run E2E scenario files (default scenarios/) or Playwright specs with the real Playwright test runner');
-  addOptionTable(addOptionTable(e2e, E2E_OPTIONS), SHARED_RUN_OPTIONS);
+  const e2e = addRunCommand(program, run, {
+    term: 'e2e [paths...]',
+    description: 'run E2E scenario files (default scenarios/) or Playwright specs with the real Playwright test runner',
+    table: E2E_OPTIONS,
+    load: async () => (await import('../actions/e2e.js')).e2eAction,
+    examples: [
+      'shopfds-test e2e',
+      'shopfds-test e2e scenarios/catalog-smoke.yaml --retries 0',
+      'shopfds-test e2e --tag checkout --priority critical,high',
+      'shopfds-test e2e --base-url https://staging.shop.example --env staging',
+      'shopfds-test e2e --config playwright.config.ts --junit results.xml',
+      'shopfds-test e2e --shard 1/4 --run-group "$GITHUB_RUN_ID"',
+    ],
+  });
   // The program's own --config (shopfds.config.*) is parsed wherever it appears; a Playwright
   // config given after `e2e` is moved back to this command before the action runs.
   e2e.hook('preAction', (_self, action) => {
@@ -52,15 +55,6 @@ export function registerE2e(program: Command, run: Runner): void {
       action.setOptionValue('config', given);
     }
   });
-  e2e.action(run(async () => (await import('../actions/e2e.js')).e2eAction));
-  withExamples(e2e, [
-    'shopfds-test e2e',
-    'shopfds-test e2e scenarios/catalog-smoke.yaml --retries 0',
-    'shopfds-test e2e --tag checkout --priority critical,high',
-    'shopfds-test e2e --base-url https://staging.shop.example --env staging',
-    'shopfds-test e2e --config playwright.config.ts --junit results.xml',
-    'shopfds-test e2e --shard 1/4 --run-group "$GITHUB_RUN_ID"',
-  ]);
 
   const scenarios = withExamples(program.command('scenarios').description('show and check E2E scenario files'), [
     'shopfds-test scenarios list',

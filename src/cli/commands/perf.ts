@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { withExamples, type Runner } from '../program.js';
-import { addOptionTable, SHARED_RUN_OPTIONS, type OptionSpec } from '../run-options.js';
+import type { Runner } from '../program.js';
+import { addRunCommand, type OptionSpec } from '../run-options.js';
 
 /** `perf`'s own options; the shared run options (--env, --base-url, --name, ...) come from SHARED_RUN_OPTIONS. */
 export const PERF_OPTIONS: readonly OptionSpec[] = [
@@ -16,18 +16,19 @@ export const PERF_OPTIONS: readonly OptionSpec[] = [
 ];
 
 export function registerPerf(program: Command, run: Runner): void {
-  const perf = program
-    .command('perf <script>')
-    .description(
+  addRunCommand(program, run, {
+    term: 'perf <script>',
+    description:
       'run a k6 script (a path, or a name in k6/: load, spike, soak, stress) and store throughput, response times, error rate ' +
-        'and a per-interval time series; every threshold and check is a case. As in k6, thresholds decide: a crossed one fails ' +
-        'the run (exit 1), a check that failed only some of the time is flaky (needs k6)',
-    );
-  addOptionTable(addOptionTable(perf, PERF_OPTIONS), SHARED_RUN_OPTIONS);
-  withExamples(perf.action(run(async () => (await import('../actions/perf.js')).perfAction)), [
-    'shopfds-test perf load',
-    'shopfds-test perf spike --target-tps 40 --fail-under-target',
-    'shopfds-test perf k6/soak.js -e DURATION=30m -e VUS=20 --interval 10s',
-    'shopfds-test perf ./checkout.js --base-url https://staging.shop.example --env staging --junit perf.xml',
-  ]);
+      'and a per-interval time series; every threshold and check is a case. As in k6, thresholds decide: a crossed one fails ' +
+      'the run (exit 1), a check that failed only some of the time is flaky (needs k6)',
+    table: PERF_OPTIONS,
+    load: async () => (await import('../actions/perf.js')).perfAction,
+    examples: [
+      'shopfds-test perf load',
+      'shopfds-test perf spike --target-tps 40 --fail-under-target',
+      'shopfds-test perf k6/soak.js -e DURATION=30m -e VUS=20 --interval 10s',
+      'shopfds-test perf ./checkout.js --base-url https://staging.shop.example --env staging --junit perf.xml',
+    ],
+  });
 }
