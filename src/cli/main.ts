@@ -56,24 +56,36 @@ async function resolveGlobals(io: CliIo, opts: Record<string, unknown>): Promise
   };
 }
 
-/** Prints a known error as one line plus its hint; anything else with its stack and a bug-report request. */
-export async function reportError(io: CliIo, error: unknown, debug: boolean): Promise<number> {
-  const { ShopfdsError, ConfigError } = await import('../model/errors.js');
+/**
+ * Prints a known error as one line plus its hint; anything else with its stack and a bug-report
+ * request. With --json, stdout also gets `{"error": {"code", "message", "exitCode", "hint"}}`, so a
+ * script reads the stable code (E_CONFIG_KEY, E_TOOL_MISSING, ...) without parsing stderr.
+ */
+export async function reportError(io: CliIo, error: unknown, debug: boolean, json = false): Promise<number> {
+  const { ShopfdsError, ConfigError, ERROR_CODES } = await import('../model/errors.js');
+  const emitJson = (code: string, message: string, exitCode: number, hint: string | undefined) => {
+    if (json) io.stdout.write(`${JSON.stringify({ error: { code, message, exitCode, ...(hint ? { hint } : {}) } }, null, 2)}\n`);
+  };
   if (error instanceof ConfigError) {
     for (const issue of error.issues) io.stderr.write(`shopfds-test: ${issue}\n`);
     if (error.hint) io.stderr.write(`  ${error.hint}\n`);
+    if (debug) io.stderr.write(`  code: ${error.code}\n`);
+    emitJson(error.code, error.message, error.exitCode, error.hint);
     return error.exitCode;
   }
   if (error instanceof ShopfdsError) {
     io.stderr.write(`shopfds-test: ${error.message}\n`);
     if (error.hint) io.stderr.write(`  ${error.hint}\n`);
+    if (debug) io.stderr.write(`  code: ${error.code}\n`);
     if (debug && error.stack) io.stderr.write(`${error.stack}\n`);
     if (debug && error.cause instanceof Error && error.cause.stack) io.stderr.write(`caused by: ${error.cause.stack}\n`);
+    emitJson(error.code, error.message, error.exitCode, error.hint);
     return error.exitCode;
   }
   const err = error as Error;
   io.stderr.write(`shopfds-test: internal error: ${err?.stack ?? String(error)}\n`);
   io.stderr.write('  This is a bug in shopfds-test. Please report it with the command you ran and the output above.\n');
+  emitJson(ERROR_CODES.internal, err?.message ?? String(error), EXIT_BUG, undefined);
   return EXIT_BUG;
 }
 
@@ -134,7 +146,7 @@ export async function runCli(argv: readonly string[], io: CliIo, options: { hand
         exitCode = await action(ctx, ...args.slice(0, -1));
       } catch (error) {
         progress?.stop();
-        exitCode = await reportError(io, error, debug);
+        exitCode = await reportError(io, error, debug, Boolean(opts.json));
       } finally {
         progress?.stop();
         for (const fn of teardowns.reverse()) {
@@ -159,7 +171,7 @@ export async function runCli(argv: readonly string[], io: CliIo, options: { hand
       // Commander already printed its one-line message.
       return { exitCode: 2 };
     }
-    exitCode = await reportError(io, error, debug);
+    exitCode = await reportError(io, error, debug, argv.includes('--json'));
   }
   return { exitCode };
 }

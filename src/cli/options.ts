@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
+import { addOptionTable, SHARED_RUN_OPTIONS } from './run-options.js';
 
-/** Adds the report-file options every run-producing command shares. Loads nothing heavy (used by --help). */
+/**
+ * Adds the report-file options (--junit, --markdown) of the shared run-option table to a command
+ * that is not yet defined from its own table. Loads nothing heavy (used by --help).
+ */
 export function addRunOutputOptions(cmd: Command): Command {
-  return cmd
-    .option('--junit <file>', 'also write a JUnit XML report to this file')
-    .option('--markdown <file>', 'also write a Markdown summary (e.g. "$GITHUB_STEP_SUMMARY")');
+  return addOptionTable(cmd, SHARED_RUN_OPTIONS.filter((s) => s.key === 'junit' || s.key === 'markdown'));
 }

@@ -5,32 +5,22 @@ import {
   ExitCode,
   ShopfdsError,
   StoreError,
+  ToolError,
   UsageError,
+  ERROR_CODES,
   ENVIRONMENTS,
   validateRun,
   redactRunSecrets,
-  type CiInfo,
   type Environment,
   type Run,
   type RunInput,
   type RunKind,
-  type Trigger,
+  type RunStart,
 } from '../model/index.js';
 import type { RunStore } from '../store/types.js';
 import type { CommandContext } from './context.js';
 
-/** The fields every run starts with, decided before the tool runs. */
-export interface RunStart {
-  readonly id: string;
-  readonly kind: RunKind;
-  readonly startedAt: string;
-  readonly environment: Environment;
-  readonly trigger: Trigger;
-  readonly executedBy: string;
-  readonly ci: CiInfo | null;
-  /** Shards of one logical run share this key (default: the CI build id). */
-  readonly runGroup: string | null;
-}
+export type { RunStart } from '../model/index.js';
 
 /** Checks an `--env` value. */
 export function parseEnvironment(value: string | undefined, fallback: Environment): Environment {
@@ -104,19 +94,49 @@ export async function saveOrSpool(ctx: CommandContext, run: Run): Promise<{ spoo
   }
 }
 
+/** A validated run and where it went, or why it could not be validated (it was spooled with the reason). */
+export type StoredRun =
+  | { readonly ok: true; readonly run: Run; readonly exitCode: number; readonly spooled: string | null; readonly storeError: string | null }
+  | { readonly ok: false; readonly error: ShopfdsError; readonly file: string };
+
+/**
+ * Validates a run and saves it, spooling it when the store fails. A run that breaks the model's
+ * rules is never thrown away: it is kept in the spool's `invalid/` folder with the reasons, and
+ * comes back as an E_RUN_INVALID error (exit 3: the tool's output could not be made a valid run).
+ */
+export async function storeRun(ctx: CommandContext, input: RunInput): Promise<StoredRun> {
+  const redacted = redactRunSecrets(input);
+  const checked = validateRun(redacted);
+  if (!checked.ok) {
+    const { spoolInvalidRun } = await import('../store/spool.js');
+    const file = spoolInvalidRun(ctx.globals.stateDir, redacted, checked.issues);
+    const error = new ToolError(`the ${input.kind} run failed validation (${checked.issues.length} problem${checked.issues.length === 1 ? '' : 's'}: ${checked.issues[0]}); it was kept in ${file}`, {
+      code: ERROR_CODES.invalidRun,
+      hint: 'The reasons are in the file next to the run. This is a bug in shopfds-test or the tool adapter; please report it with that file.',
+    });
+    return { ok: false, error, file };
+  }
+  const run = checked.run;
+  const saved = await saveOrSpool(ctx, run);
+  let exitCode = exitCodeFor(run, ctx.interruptedBy());
+  if (saved.spooled) {
+    ctx.err(`shopfds-test: ${saved.error}`);
+    ctx.err(`  The run was kept in ${saved.spooled}; push it with "shopfds-test db sync" once the store is back.`);
+    if (exitCode === ExitCode.ok) exitCode = ExitCode.store;
+  }
+  return { ok: true, run, exitCode, spooled: saved.spooled, storeError: saved.error };
+}
+
 /**
  * Ends a run-producing command: validates the run, saves it (spooling it when the store fails),
  * prints the summary (or JSON), writes report files, and returns the exit code.
  */
 export async function finishRun(ctx: CommandContext, input: RunInput, options: FinishOptions = {}): Promise<number> {
-  const checked = validateRun(redactRunSecrets(input));
-  if (!checked.ok) {
-    throw new Error(`the ${input.kind} run failed validation:\n  ${checked.issues.join('\n  ')}`);
-  }
-  const run = checked.run;
-  let exitCode = exitCodeFor(run, ctx.interruptedBy());
+  const stored = await storeRun(ctx, input);
+  if (!stored.ok) throw stored.error;
+  const run = stored.run;
+  let exitCode = stored.exitCode;
 
-  const saved = await saveOrSpool(ctx, run);
   const { getRenderer } = await import('../report/index.js');
   const renderOptions = { color: ctx.globals.color, width: ctx.io.stdout.columns };
   const main = await getRenderer(ctx.globals.json ? 'json' : 'table');
@@ -136,12 +156,6 @@ export async function finishRun(ctx: CommandContext, input: RunInput, options: F
       ctx.err(`shopfds-test: could not write the ${format} report to ${file}: ${(error as Error).message}`);
       if (exitCode === ExitCode.ok) exitCode = ExitCode.tool;
     }
-  }
-
-  if (saved.spooled) {
-    ctx.err(`shopfds-test: ${saved.error}`);
-    ctx.err(`  The run was kept in ${saved.spooled}; push it with "shopfds-test db sync" once the store is back.`);
-    if (exitCode === ExitCode.ok) exitCode = ExitCode.store;
   }
   return exitCode;
 }

@@ -1,4 +1,5 @@
 import { runProcess } from './process.js';
+import { captureOfExit, type ProcessCapture } from './spawn.js';
 
 /** One line the generated progress reporter wrote (see adapters/playwright/generate.ts). */
 export type ProgressEvent =
@@ -28,16 +29,8 @@ export interface PlaywrightInvocation {
   readonly env: Readonly<Record<string, string>>;
 }
 
-export interface PlaywrightCapture {
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-  /** True when `signal` aborted the run. */
-  readonly cancelled: boolean;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** The process could not be started at all. */
-  readonly spawnError: string | null;
-}
+/** What `playwright test` left behind. */
+export type PlaywrightCapture = ProcessCapture;
 
 export interface RunPlaywrightOptions {
   readonly signal?: AbortSignal;
@@ -80,12 +73,5 @@ export async function runPlaywright(invocation: PlaywrightInvocation, options: R
     },
     onData: options.echo ? (chunk) => options.echo!(chunk) : undefined,
   });
-  return {
-    exitCode: result.exitCode,
-    signal: result.signal,
-    cancelled: result.cancelled || Boolean(options.signal?.aborted),
-    stdout: result.stdout,
-    stderr: result.stderr,
-    spawnError: result.spawnError ? `could not start Playwright: ${result.spawnError.message}` : null,
-  };
+  return captureOfExit(result, options.signal, 'could not start Playwright');
 }

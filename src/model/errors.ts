@@ -15,10 +15,35 @@ export const ExitCode = {
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
+/**
+ * Stable error codes: printed in the one-line message (`shopfds-test: E_TOOL_MISSING: ...`) and in
+ * the `--json` error object, so scripts can act on them.
+ */
+export const ERROR_CODES = {
+  /** Bad flag, argument or input file (exit 2). */
+  usage: 'E_USAGE',
+  /** The config file is unreadable, invalid, or has an unknown key or a bad value (exit 2). */
+  config: 'E_CONFIG_KEY',
+  /** A wrapped tool is not installed or cannot be found (exit 3). */
+  toolMissing: 'E_TOOL_MISSING',
+  /** A wrapped tool crashed or wrote output that cannot be parsed (exit 3). */
+  tool: 'E_TOOL',
+  /** The run the tool produced breaks the run model's rules; it was spooled (exit 3). */
+  invalidRun: 'E_RUN_INVALID',
+  /** The result store failed (exit 4). */
+  store: 'E_STORE',
+  /** Stopped by a signal (exit 130/143). */
+  interrupted: 'E_INTERRUPTED',
+  /** Not a known error: a bug (exit 70). */
+  internal: 'E_INTERNAL',
+} as const;
+
 export interface ShopfdsErrorOptions {
   /** One more line telling the user what to do. */
   hint?: string;
   cause?: unknown;
+  /** A more precise stable code than the class's default (e.g. E_TOOL_MISSING for a ToolError). */
+  code?: string;
 }
 
 /** Base of every known error: a stable `code`, the exit code it maps to, and an optional hint. */
@@ -39,7 +64,7 @@ export class ShopfdsError extends Error {
 /** Bad flags, arguments, config or input files. Nothing was run, nothing was written. */
 export class UsageError extends ShopfdsError {
   constructor(message: string, options: ShopfdsErrorOptions = {}) {
-    super('E_USAGE', ExitCode.usage, message, options);
+    super(options.code ?? ERROR_CODES.usage, ExitCode.usage, message, options);
     this.name = 'UsageError';
   }
 }
@@ -48,7 +73,7 @@ export class UsageError extends ShopfdsError {
 export class ConfigError extends ShopfdsError {
   readonly issues: readonly string[];
   constructor(issues: readonly string[], options: ShopfdsErrorOptions = {}) {
-    super('E_CONFIG', ExitCode.usage, issues.join('\n'), options);
+    super(options.code ?? ERROR_CODES.config, ExitCode.usage, issues.join('\n'), options);
     this.name = 'ConfigError';
     this.issues = issues;
   }
@@ -57,7 +82,7 @@ export class ConfigError extends ShopfdsError {
 /** A wrapped tool is missing, crashed, or wrote output that cannot be parsed. */
 export class ToolError extends ShopfdsError {
   constructor(message: string, options: ShopfdsErrorOptions = {}) {
-    super('E_TOOL', ExitCode.tool, message, options);
+    super(options.code ?? ERROR_CODES.tool, ExitCode.tool, message, options);
     this.name = 'ToolError';
   }
 }
@@ -65,7 +90,7 @@ export class ToolError extends ShopfdsError {
 /** The result store cannot be reached or refused the write. */
 export class StoreError extends ShopfdsError {
   constructor(message: string, options: ShopfdsErrorOptions = {}) {
-    super('E_STORE', ExitCode.store, message, options);
+    super(options.code ?? ERROR_CODES.store, ExitCode.store, message, options);
     this.name = 'StoreError';
   }
 }
@@ -81,7 +106,7 @@ export class GateError extends ShopfdsError {
 /** The user or a timeout stopped the run. */
 export class InterruptedError extends ShopfdsError {
   constructor(signal: 'SIGINT' | 'SIGTERM', message = `interrupted by ${signal}`) {
-    super('E_INTERRUPTED', signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm, message);
+    super(ERROR_CODES.interrupted, signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm, message);
     this.name = 'InterruptedError';
   }
 }

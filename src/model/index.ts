@@ -6,3 +6,4 @@ export * from './validate.js';
 export * from './merge.js';
 export * from './redact.js';
 export * from './duration.js';
+export * from './make.js';

@@ -45,3 +45,23 @@ export function listSpooled(stateDir: string): SpooledRun[] {
 export function removeSpooled(file: string): void {
   rmSync(file, { force: true });
 }
+
+/** Where runs that broke the run model's rules are kept, with the reason; `db sync` leaves them alone. */
+export function invalidSpoolDir(stateDir: string): string {
+  return join(spoolDir(stateDir), 'invalid');
+}
+
+/**
+ * Keeps a run that failed validation, with the reasons, so nothing the tool produced is lost.
+ * Returns the file path.
+ */
+export function spoolInvalidRun(stateDir: string, run: { readonly id?: unknown }, issues: readonly string[]): string {
+  const dir = invalidSpoolDir(stateDir);
+  mkdirSync(dir, { recursive: true });
+  const id = typeof run.id === 'string' && /^[\w-]+$/.test(run.id) ? run.id : `run-${Date.now()}`;
+  const file = join(dir, `${id}.json`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ reason: issues, run }, null, 2));
+  renameSync(tmp, file);
+  return file;
+}

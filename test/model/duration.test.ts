@@ -3,7 +3,7 @@ import { formatDurationText, parseDuration } from '../../src/model/index.js';
 import { parseDurationMs } from '../../src/adapters/kube/duration.js';
 import { parseDurationOption, parseSecondsOption, parseSince } from '../../src/cli/parse.js';
 import { parseDurationFlag } from '../../src/cli/actions/chaos-kube.js';
-import { k6Duration, parseInterval } from '../../src/cli/actions/perf.js';
+import { k6Duration, parseInterval } from '../../src/adapters/k6/index.js';
 
 describe('the one duration grammar', () => {
   it.each([

@@ -3,8 +3,8 @@ import { basename, extname, isAbsolute, relative } from 'node:path';
 import {
   RUN_KINDS,
   UsageError,
-  computeTotals,
-  deriveRunStatus,
+  makeCase,
+  makeRun,
   type Artifact,
   type ArtifactKind,
   type Attempt,
@@ -425,13 +425,12 @@ function buildCase(f: Flat, ordinal: number, ctx: CaseContext): Case {
     const times = /Failed (\d+) times?\./.exec(textOf(failures[0]!));
     if (times) properties.failedIterations = times[1]!;
   }
-  return {
+  return makeCase({
     ordinal,
     suitePath,
     name,
     file,
     line,
-    column: null,
     project: ctx.tool === 'playwright' || ctx.tool === 'shopfds' ? (attr(f.suite, 'hostname') ?? null) : null,
     status,
     durationMs,
@@ -439,11 +438,10 @@ function buildCase(f: Flat, ordinal: number, ctx: CaseContext): Case {
     errorMessage,
     errorStack,
     artifacts,
-    tags: [],
     properties,
     stdout: outputs.length ? cap(outputs.join('\n')) : null,
     stderr: errOut ? cap(errOut) : null,
-  };
+  });
 }
 
 /** Turns a parsed JUnit document into a run. Pure apart from nothing: exported for tests. */
@@ -487,29 +485,10 @@ export function junitDocumentToRun(parsed: { root: 'testsuites' | 'testsuite'; n
       const name = attr(s, 'name')?.trim() || '(unnamed)';
       const path = flat.find((f) => f.suite === s)?.suitePath ?? [name];
       const message = errOut.split('\n').find((l) => l.trim())!.trim();
-      cases.push({
-        ordinal: cases.length,
-        suitePath: path,
-        name: 'request error',
-        file: null,
-        line: null,
-        column: null,
-        project: null,
-        status: 'failed',
-        durationMs: 0,
-        attempts: [{ index: 0, status: 'failed', durationMs: 0, startedAt: null, errorMessage: message, errorStack: errOut }],
-        errorMessage: message,
-        errorStack: errOut,
-        artifacts: [],
-        tags: [],
-        properties: {},
-        stdout: null,
-        stderr: cap(errOut),
-      });
+      cases.push(makeCase({ ordinal: cases.length, suitePath: path, name: 'request error', status: 'failed', errorMessage: message, errorStack: errOut, stderr: cap(errOut) }));
     }
   }
 
-  const totals = computeTotals(cases);
   const starts = suites.map((s) => parseTimestamp(attr(s, 'timestamp'))).filter((t): t is number => t !== null);
   const startMs = starts.length ? Math.min(...starts) : Date.parse(base.importedAt);
   const rootTime = root === 'testsuites' ? seconds(attr(node, 'time'), millis) : null;
@@ -529,13 +508,10 @@ export function junitDocumentToRun(parsed: { root: 'testsuites' | 'testsuite'; n
       : { name: tool === 'shopfds' ? 'junit' : tool, version: null, commandLine: null };
   const interrupted = tool === 'shopfds' && own[`${OWN_PREFIX}status`] === 'interrupted';
   if (!cases.length && runError === null) runError = `${displayPath(file)} has no test cases`;
-  const status = deriveRunStatus(totals, { toolError: runError !== null, interrupted });
-
-  return {
+  return makeRun({
     id: base.id,
     kind,
     name,
-    status,
     startedAt: new Date(startMs).toISOString(),
     completedAt: new Date(startMs + durationMs).toISOString(),
     durationMs,
@@ -543,21 +519,16 @@ export function junitDocumentToRun(parsed: { root: 'testsuites' | 'testsuite'; n
     trigger: 'import',
     executedBy: base.executedBy,
     ci: base.ci,
-    tool: toolInfo,
-    totals,
-    errorMessage: runError,
     runGroup: base.runGroup,
-    shard: null,
+    tool: toolInfo,
+    toolError: runError !== null,
+    interrupted,
+    errorMessage: runError,
     artifacts: [{ name: basename(file), kind: 'report', contentType: 'application/xml', path: file, attempt: null }],
     metadata,
     cases,
-    metrics: [],
-    e2e: null,
-    api: null,
-    perf: null,
-    chaos: null,
-    canary: null,
-  };
+    details: null,
+  });
 }
 
 /** `shopfds-test import --format junit`. */

@@ -1,6 +1,10 @@
 import {
   computeTotals,
+  makeCase,
+  makeRun,
   type Artifact,
+  type Case,
+  type KindDetails,
   type CaseStatus,
   type CiInfo,
   type Environment,
@@ -286,12 +290,23 @@ function checkCases(summary: K6Summary): CaseDraft[] {
   });
 }
 
+/** The parts of a perf run that k6's outputs decide; `makeRun` adds totals and the run's identity. */
+export interface K6Outcome {
+  readonly status: RunStatus;
+  readonly errorMessage: string | null;
+  readonly toolVersion: string | null;
+  readonly metadata: Record<string, string>;
+  readonly cases: Case[];
+  readonly metrics: MetricSample[];
+  readonly details: KindDetails;
+}
+
 /**
- * Builds the complete perf run from k6's outputs. Pure: the caller reads the files.
+ * The perf run's verdict, cases, series and record from k6's outputs. Pure: the caller reads the files.
  * Verdict: exit 99 is a failed run; any other non-zero exit is a tool error carrying k6's own
  * message; a run we stopped is interrupted. Thresholds and checks are cases either way.
  */
-export function buildK6Run(ctx: K6RunContext, capture: K6Capture): RunInput {
+export function buildK6Outcome(ctx: K6RunContext, capture: K6Capture): K6Outcome {
   const summary = capture.summary ?? (capture.stream && capture.stream.points > 0 ? summaryFromStream(capture.stream) : null);
   const figures = perfFigures(summary, capture.stream, capture.wallMs);
   const exit = capture.exitCode;
@@ -344,31 +359,9 @@ export function buildK6Run(ctx: K6RunContext, capture: K6Capture): RunInput {
   }
 
   const durationMs = Math.max(0, Date.parse(ctx.completedAt) - Date.parse(ctx.startedAt));
-  const cases = drafts.map((d, ordinal) => ({
-    ordinal,
-    suitePath: d.suitePath,
-    name: d.name,
-    file: ctx.scriptPath || null,
-    line: null,
-    column: null,
-    project: null,
-    status: d.status,
-    durationMs: 0,
-    attempts:
-      d.status === 'flaky'
-        ? [
-            { index: 0, status: 'failed' as const, durationMs: 0, startedAt: null, errorMessage: d.errorMessage, errorStack: null },
-            { index: 1, status: 'passed' as const, durationMs: 0, startedAt: null, errorMessage: null, errorStack: null },
-          ]
-        : [{ index: 0, status: d.status as 'passed' | 'failed' | 'skipped', durationMs: 0, startedAt: null, errorMessage: d.errorMessage, errorStack: null }],
-    errorMessage: d.errorMessage,
-    errorStack: null,
-    artifacts: [],
-    tags: [],
-    properties: d.properties,
-    stdout: null,
-    stderr: null,
-  }));
+  const cases = drafts.map((d, ordinal) =>
+    makeCase({ ordinal, suitePath: d.suitePath, name: d.name, file: ctx.scriptPath || null, status: d.status, errorMessage: d.errorMessage, properties: d.properties }),
+  );
   const totals = computeTotals(cases);
   if (status === 'passed' && totals.failed > 0) status = 'failed';
   if (status === 'passed' && exit === 99) status = 'failed';
@@ -390,54 +383,59 @@ export function buildK6Run(ctx: K6RunContext, capture: K6Capture): RunInput {
   }
 
   return {
+    status,
+    errorMessage,
+    toolVersion: ctx.toolVersion ?? summary?.k6Version ?? null,
+    metadata,
+    cases,
+    metrics: seriesSamples(rows),
+    details: {
+      kind: 'perf',
+      perf: {
+        test: {
+          test_type: ctx.testType,
+          scenario_name: ctx.scenarioName.slice(0, 255),
+          target_tps: ctx.targetTps ?? 1,
+          actual_tps: figures.actualTps,
+          p95_response_time: figures.p95,
+          p99_response_time: figures.p99,
+          avg_response_time: figures.avg,
+          max_response_time: figures.max,
+          error_rate: figures.errorRate,
+          total_requests: figures.totalRequests,
+          failed_requests: figures.failedRequests,
+          duration_sec: Math.max(0, Math.round(perfDurationMs / 1000)),
+          virtual_users: Math.max(1, figures.virtualUsers ?? ctx.vus ?? 1),
+          status: status === 'passed' ? 'completed' : 'failed',
+          started_at: ctx.startedAt,
+          completed_at: ctx.completedAt,
+          k6_script_path: ctx.scriptPath.slice(0, 500),
+          environment: ctx.environment,
+          ci_build_id: ctx.ci?.buildId?.slice(0, 100) ?? null,
+          executed_by: ctx.executedBy.slice(0, 100),
+          metrics: rows,
+        },
+      },
+    },
+  };
+}
+
+/** Builds the complete perf run from k6's outputs (an import, or a run made here). Pure. */
+export function buildK6Run(ctx: K6RunContext, capture: K6Capture): RunInput {
+  const outcome = buildK6Outcome(ctx, capture);
+  return makeRun({
     id: ctx.id,
     kind: 'perf',
     name: ctx.name,
-    status,
     startedAt: ctx.startedAt,
     completedAt: ctx.completedAt,
-    durationMs,
     environment: ctx.environment,
     trigger: ctx.trigger,
     executedBy: ctx.executedBy,
     ci: ctx.ci,
-    tool: { name: 'k6', version: ctx.toolVersion ?? summary?.k6Version ?? null, commandLine: ctx.commandLine },
-    totals,
-    errorMessage,
     runGroup: ctx.runGroup,
-    shard: null,
-    artifacts: [...ctx.artifacts],
-    metadata,
-    cases,
-    metrics: seriesSamples(rows),
-    e2e: null,
-    api: null,
-    perf: {
-      test: {
-        test_type: ctx.testType,
-        scenario_name: ctx.scenarioName.slice(0, 255),
-        target_tps: ctx.targetTps ?? 1,
-        actual_tps: figures.actualTps,
-        p95_response_time: figures.p95,
-        p99_response_time: figures.p99,
-        avg_response_time: figures.avg,
-        max_response_time: figures.max,
-        error_rate: figures.errorRate,
-        total_requests: figures.totalRequests,
-        failed_requests: figures.failedRequests,
-        duration_sec: Math.max(0, Math.round(perfDurationMs / 1000)),
-        virtual_users: Math.max(1, figures.virtualUsers ?? ctx.vus ?? 1),
-        status: status === 'passed' ? 'completed' : 'failed',
-        started_at: ctx.startedAt,
-        completed_at: ctx.completedAt,
-        k6_script_path: ctx.scriptPath.slice(0, 500),
-        environment: ctx.environment,
-        ci_build_id: ctx.ci?.buildId?.slice(0, 100) ?? null,
-        executed_by: ctx.executedBy.slice(0, 100),
-        metrics: rows,
-      },
-    },
-    chaos: null,
-    canary: null,
-  };
+    tool: { name: 'k6', version: outcome.toolVersion, commandLine: ctx.commandLine },
+    artifacts: ctx.artifacts,
+    ...outcome,
+  });
 }

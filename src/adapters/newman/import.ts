@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { UsageError, computeTotals, deriveRunStatus } from '../../model/index.js';
+import { UsageError, makeRun } from '../../model/index.js';
 import type { Importer } from '../import-types.js';
 import { buildApiResults, executionsFromReport, learnSecrets } from './parse.js';
 import { Redactor, type VariableEntry } from './redact.js';
@@ -93,34 +93,25 @@ export const importNewmanJson: Importer = async (file, base) => {
     ciBuildId: base.ci?.buildId ?? null,
     fallbackStartedAt,
   });
-  const totals = computeTotals(cases);
   const started = startedAt !== null ? new Date(startedAt).toISOString() : fallbackStartedAt;
   const completed = completedAt !== null && startedAt !== null && completedAt >= startedAt ? new Date(completedAt).toISOString() : started;
-  return {
+  return makeRun({
     id: base.id,
     kind: 'api',
     name: base.name ?? redactor.text(collectionName),
-    status: deriveRunStatus(totals, { toolError: runError !== null }),
     startedAt: started,
     completedAt: completed,
-    durationMs: Math.max(0, Date.parse(completed) - Date.parse(started)),
     environment: base.environment,
     trigger: 'import',
     executedBy: base.executedBy,
     ci: base.ci,
-    tool: { name: 'newman', version: null, commandLine: null },
-    totals,
-    errorMessage: runError === null ? null : redactor.text(runError),
     runGroup: base.runGroup,
-    shard: null,
+    tool: { name: 'newman', version: null, commandLine: null },
+    toolError: runError !== null,
+    errorMessage: runError === null ? null : redactor.text(runError),
     artifacts: [{ name: shown, kind: 'report', contentType: 'application/json', path: file, attempt: null }],
     metadata: { source: 'newman-json', iterations: String(iterations) },
     cases,
-    metrics: [],
-    e2e: null,
-    api: { suites },
-    perf: null,
-    chaos: null,
-    canary: null,
-  };
+    details: { kind: 'api', api: { suites } },
+  });
 };

@@ -1,4 +1,4 @@
-import { computeTotals, type ApiTestResult, type ApiTestSuite, type AttemptStatus, type CaseStatus, type Environment, type RunInput } from '../../model/index.js';
+import { computeTotals, makeCase, type ApiTestResult, type ApiTestSuite, type AttemptStatus, type CaseStatus, type Environment, type RunInput } from '../../model/index.js';
 import type { HeaderEntry, Redactor, VariableEntry } from './redact.js';
 
 type CaseInput = RunInput['cases'][number];
@@ -477,25 +477,21 @@ export function buildApiResults(runs: readonly CollectionRunRecord[], redactor: 
       all.forEach((c, i) => {
         const duration = i === representative ? Math.max(0, e.durationMs) : 0;
         const attemptStatus: AttemptStatus = c.status === 'flaky' ? 'passed' : (c.status as AttemptStatus);
-        cases.push({
-          ordinal: base + i,
-          suitePath: c.suitePath,
-          name: c.name,
-          file: run.collectionPath,
-          line: null,
-          column: null,
-          project: null,
-          status: c.status,
-          durationMs: duration,
-          attempts: [{ index: 0, status: attemptStatus, durationMs: duration, startedAt, errorMessage: c.message, errorStack: c.stack }],
-          errorMessage: c.message,
-          errorStack: c.stack,
-          artifacts: [],
-          tags: [],
-          properties,
-          stdout: i === representative ? consoleText : null,
-          stderr: null,
-        });
+        cases.push(
+          makeCase({
+            ordinal: base + i,
+            suitePath: c.suitePath,
+            name: c.name,
+            file: run.collectionPath,
+            status: c.status,
+            durationMs: duration,
+            attempts: [{ index: 0, status: attemptStatus, durationMs: duration, startedAt, errorMessage: c.message, errorStack: c.stack }],
+            errorMessage: c.message,
+            errorStack: c.stack,
+            properties,
+            stdout: i === representative ? consoleText : null,
+          }),
+        );
       });
       const failedCases = all.filter((c) => c.status === 'failed' || c.status === 'timed_out' || c.status === 'interrupted');
       const testStatus = failedCases.length ? 'failed' : all.every((c) => c.status === 'skipped') ? 'skipped' : 'passed';

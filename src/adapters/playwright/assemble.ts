@@ -1,4 +1,4 @@
-import { computeTotals, deriveRunStatus, type CiInfo, type E2eTestScenario, type Environment, type RunInput, type Trigger } from '../../model/index.js';
+import { makeRun, type CiInfo, type E2eTestScenario, type Environment, type KindDetails, type RunInput, type Trigger } from '../../model/index.js';
 import type { ParsedCase, ParsedPlaywrightRun } from './parse.js';
 
 /** Everything about a run that is decided outside the report. */
@@ -28,14 +28,25 @@ export interface AssembleOptions {
   readonly artifacts?: RunInput['artifacts'];
 }
 
-/** Builds the run from a parsed report (or none), with totals and status by the seed's rules. */
-export function assembleRun(base: RunBase, parsed: ParsedPlaywrightRun | null, options: AssembleOptions): RunInput {
-  const cases: ParsedCase[] = parsed?.cases ?? [];
-  const totals = computeTotals(cases);
+/** The parts of an e2e run a parsed report (or none) decides; `makeRun` adds totals and status. */
+export interface E2eOutcome {
+  readonly cases: ParsedCase[];
+  readonly details: KindDetails;
+  readonly startedAt: string;
+  readonly completedAt: string;
+  readonly durationMs: number;
+  readonly toolVersion: string | null;
+  readonly toolError: string | null;
+  readonly errorMessage: string | null;
+  readonly interrupted: boolean;
+  readonly artifacts: NonNullable<RunInput['artifacts']>;
+}
+
+/** Cases, times and messages of an e2e run from a parsed report (or none). */
+export function assembleOutcome(parsed: ParsedPlaywrightRun | null, options: AssembleOptions): E2eOutcome {
   const errors = [...(parsed?.globalErrors ?? [])];
   if (options.toolError) errors.push(options.toolError);
   const interrupted = Boolean(options.interrupted);
-  const status = deriveRunStatus(totals, { interrupted, toolError: errors.length > 0 });
   const startedAt = parsed?.startedAt ?? options.startedAt;
   const durationMs = parsed ? parsed.durationMs : Math.max(0, Date.parse(options.completedAt ?? startedAt) - Date.parse(startedAt));
   let completedAt = options.completedAt ?? new Date(Date.parse(startedAt) + Math.round(durationMs)).toISOString();
@@ -43,30 +54,34 @@ export function assembleRun(base: RunBase, parsed: ParsedPlaywrightRun | null, o
   let errorMessage: string | null = errors.length ? errors.join('\n') : null;
   if (interrupted) errorMessage = [errorMessage, 'interrupted: the run was stopped before it finished'].filter(Boolean).join('\n');
   return {
-    id: base.id,
-    kind: 'e2e',
-    name: base.name,
-    status,
+    cases: parsed?.cases ?? [],
+    details: { kind: 'e2e', e2e: { scenarios: [...(options.scenarios ?? [])], test_runs: parsed?.testRuns ?? [] } },
     startedAt,
     completedAt,
     durationMs: Math.max(0, durationMs),
-    environment: base.environment,
-    trigger: base.trigger,
-    executedBy: base.executedBy,
-    ci: base.ci,
-    tool: { name: 'playwright', version: parsed?.toolVersion ?? null, commandLine: base.commandLine },
-    totals,
+    toolVersion: parsed?.toolVersion ?? null,
+    toolError: errors.length ? errors.join('\n') : null,
     errorMessage,
-    runGroup: base.runGroup,
-    shard: base.shard,
+    interrupted,
     artifacts: options.artifacts ?? [],
-    metadata: base.metadata,
-    cases,
-    metrics: [],
-    e2e: { scenarios: [...(options.scenarios ?? [])], test_runs: parsed?.testRuns ?? [] },
-    api: null,
-    perf: null,
-    chaos: null,
-    canary: null,
   };
+}
+
+/** Builds the run from a parsed report (or none), with totals and status by the seed's rules. */
+export function assembleRun(base: RunBase, parsed: ParsedPlaywrightRun | null, options: AssembleOptions): RunInput {
+  const outcome = assembleOutcome(parsed, options);
+  return makeRun({
+    ...base,
+    kind: 'e2e',
+    startedAt: outcome.startedAt,
+    completedAt: outcome.completedAt,
+    durationMs: outcome.durationMs,
+    tool: { name: 'playwright', version: outcome.toolVersion, commandLine: base.commandLine },
+    cases: outcome.cases,
+    details: outcome.details,
+    artifacts: outcome.artifacts,
+    errorMessage: outcome.errorMessage,
+    toolError: outcome.toolError !== null,
+    interrupted: outcome.interrupted,
+  });
 }

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
+import { ConfigError, UsageError } from '../../model/index.js';
 import { EXPECTED_RESULT_TYPES, STEP_ACTIONS, ScenarioFileSchema, formatIssuePath, type LoadedScenario } from './scenario.js';
 
 const SCENARIO_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -143,4 +144,20 @@ export function loadScenarios(cwd: string, paths: readonly string[], defaults: {
     }
   }
   return { scenarios, issues };
+}
+
+/**
+ * Loads scenario files (default `scenarios/`), refusing the whole set when any file has a problem
+ * (a ConfigError listing each as file: scenario: field: message), or a UsageError when there are none.
+ */
+export function loadScenarioSet(cwd: string, paths: readonly string[], defaults: { createdBy: string; dir?: string }): { scenarios: readonly LoadedScenario[]; searched: string[] } {
+  const searched = paths.length ? [...paths] : [defaults.dir ?? 'scenarios'];
+  const result = loadScenarios(cwd, searched, { createdBy: defaults.createdBy });
+  if (result.issues.length) {
+    throw new ConfigError(result.issues, { hint: 'Scenario fields are described by "shopfds-test schema scenario".' });
+  }
+  if (findScenarioFiles(cwd, searched).files.length === 0) {
+    throw new UsageError(`no scenario files (*.yaml, *.yml, *.json) in ${searched.join(', ')}`);
+  }
+  return { scenarios: result.scenarios, searched };
 }

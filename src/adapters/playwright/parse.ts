@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ArtifactKind, AttemptStatus, CaseStatus, E2eTestRun, E2eTestStepResult, Environment } from '../../model/index.js';
+import { makeCase } from '../../model/make.js';
 
 /*
  * Playwright JSON reporter output -> run model. Pure. The schema below is loose except on the fields
@@ -384,25 +385,27 @@ export function parsePlaywrightReport(input: unknown, ctx: ParseContext): ParseR
         if (spec.id) properties.test_id = spec.id;
 
         const durationMs = attempts.reduce((sum, a) => sum + a.durationMs, 0);
-        cases.push({
-          ordinal,
-          suitePath: ref ? [ref.file] : [fileSuite.title.replace(/\\/g, '/'), ...describes],
-          name: ref ? ref.name : spec.title,
-          file: ref ? ref.file : specFile,
-          line: ref ? null : (spec.line ?? null),
-          column: ref ? null : (spec.column ?? null),
-          project,
-          status,
-          durationMs,
-          attempts,
-          errorMessage,
-          errorStack,
-          artifacts,
-          tags: ref ? [...ref.tags] : [...(spec.tags ?? [])].map((t) => t.replace(/^@/, '')),
-          properties,
-          stdout: joinOutput(last?.stdout),
-          stderr: joinOutput(last?.stderr),
-        });
+        cases.push(
+          makeCase({
+            ordinal,
+            suitePath: ref ? [ref.file] : [fileSuite.title.replace(/\\/g, '/'), ...describes],
+            name: ref ? ref.name : spec.title,
+            file: ref ? ref.file : specFile,
+            line: ref ? null : (spec.line ?? null),
+            column: ref ? null : (spec.column ?? null),
+            project,
+            status,
+            durationMs,
+            attempts,
+            errorMessage,
+            errorStack,
+            artifacts,
+            tags: ref ? ref.tags : (spec.tags ?? []).map((t) => t.replace(/^@/, '')),
+            properties,
+            stdout: joinOutput(last?.stdout),
+            stderr: joinOutput(last?.stderr),
+          }) as ParsedCase,
+        );
 
         const first = results[0];
         const startedAt = first?.startTime ?? report.stats?.startTime ?? ctx.fallbackStartedAt;

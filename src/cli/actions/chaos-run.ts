@@ -111,7 +111,7 @@ export async function planChaosExperiment(ctx: CommandContext, request: ChaosRun
   const def = experiment.definition;
   const environment = request.env === 'production' || def.environment === 'production' ? 'production' : 'staging';
   const gate = evaluateGate(ctx, experiment, environment, request);
-  const target = { ...resolveKubectlTarget(ctx, request, { context: config.kubeContext }), namespace: request.namespace ?? def.kubernetes_namespace };
+  const target = { ...resolveKubectlTarget(ctx, request, { context: config.kubeContext }), namespace: request.namespace ?? config.namespace ?? def.kubernetes_namespace };
   const run = startRun(ctx, 'chaos', { env: environment });
   const engineName = engineNameFor(experiment, randomBytes(3).toString('hex'));
   const limits = steadyStateLimits(def.steady_state_hypothesis, request.probeUrl);

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExitCode, ShopfdsError, UsageError, redactRunSecrets, validateRun, type Run, type RunInput } from '../../model/index.js';
+import { ExitCode, ShopfdsError, UsageError, type Run, type RunInput } from '../../model/index.js';
 import { formatColumns } from '../columns.js';
 import type { CommandContext } from '../context.js';
-import { exitCodeFor, saveOrSpool } from '../session.js';
+import { storeRun } from '../session.js';
+import { runTool } from '../run-tool.js';
 
 /** The package root: the example suites ship beside `dist/`. */
 const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -101,22 +102,15 @@ export async function demoRunAction(ctx: CommandContext, options: { skip?: strin
   const runs: Run[] = [];
 
   const record = async (item: string, input: RunInput, note: (run: Run) => string): Promise<void> => {
-    const checked = validateRun(redactRunSecrets(input));
-    if (!checked.ok) throw new Error(`the ${input.kind} run failed validation:\n  ${checked.issues.join('\n  ')}`);
-    const run = checked.run;
-    const saved = await saveOrSpool(ctx, run);
-    let exitCode = exitCodeFor(run, ctx.interruptedBy());
+    const stored = await storeRun(ctx, input);
+    if (!stored.ok) throw stored.error;
+    const run = stored.run;
     let notes = note(run);
     const failure = run.status === 'passed' ? null : firstFailure(run);
     if (failure) notes += `; ${failure}`;
-    if (saved.spooled) {
-      ctx.err(`shopfds-test: ${saved.error}`);
-      ctx.err(`  The run was kept in ${saved.spooled}; push it with "shopfds-test db sync" once the store is back.`);
-      notes += '; kept in the spool (store unavailable)';
-      if (exitCode === ExitCode.ok) exitCode = ExitCode.store;
-    }
+    if (stored.spooled) notes += '; kept in the spool (store unavailable)';
     runs.push(run);
-    outcomes.push({ item, result: run.status, notes, runId: run.id, exitCode });
+    outcomes.push({ item, result: run.status, notes, runId: run.id, exitCode: stored.exitCode });
   };
 
   const attempt = async (item: string, fn: () => Promise<void>): Promise<void> => {
@@ -155,8 +149,7 @@ export async function demoRunAction(ctx: CommandContext, options: { skip?: strin
     } else {
       const dir = exampleDir(ctx, 'scenarios');
       await attempt(item, async () => {
-        const { runE2eSuite } = await import('./e2e.js');
-        const run = await runE2eSuite(ctx, { paths: [dir], baseUrl: shop.url, name: 'demo e2e' });
+        const run = await runTool(ctx, 'playwright', await toolRequest(ctx, 'e2e', { paths: [dir] }), { baseUrl: shop.url, name: 'demo e2e' });
         await record(item, run, (r) => `${shown(ctx, dir)}: ${countsNote(r)}`);
       });
     }
@@ -168,13 +161,7 @@ export async function demoRunAction(ctx: CommandContext, options: { skip?: strin
     const collection = join(exampleDir(ctx, 'collections'), 'shopfds-api.postman_collection.json');
     const environment = join(exampleDir(ctx, 'collections'), 'shopfds-local.postman_environment.json');
     await attempt(item, async () => {
-      const { runApiSuite } = await import('./api.js');
-      const run = await runApiSuite(ctx, {
-        collections: [collection],
-        environment: existsSync(environment) ? environment : undefined,
-        baseUrl: shop.url,
-        name: 'demo api',
-      });
+      const run = await runTool(ctx, 'newman', await toolRequest(ctx, 'api', { collections: [collection], environment: existsSync(environment) ? environment : undefined }), { baseUrl: shop.url, name: 'demo api' });
       await record(item, run, (r) => {
         const requests = r.api?.suites.reduce((n, s) => n + s.results.length, 0) ?? 0;
         return `${requests} requests, ${countsNote(r)}`;
@@ -185,15 +172,13 @@ export async function demoRunAction(ctx: CommandContext, options: { skip?: strin
   if (skip.has('perf')) outcomes.push({ item: 'Load test (k6)', result: 'skipped', notes: 'left out with --skip', runId: null, exitCode: 0 });
   else {
     const item = 'Load test (k6)';
-    const { detectK6 } = await import('./perf.js');
-    const k6 = await detectK6(ctx);
-    if (!k6.available) {
-      outcomes.push({ item, result: 'not run', notes: `${k6.reason}${k6.hint ? `; ${k6.hint}` : ''}`, runId: null, exitCode: 0 });
+    const k6Problem = await toolProblem(ctx, 'k6', await toolRequest(ctx, 'perf', {}));
+    if (k6Problem) {
+      outcomes.push({ item, result: 'not run', notes: `${k6Problem.message}${k6Problem.hint ? `; ${k6Problem.hint}` : ''}`, runId: null, exitCode: 0 });
     } else {
       const script = join(exampleDir(ctx, 'k6'), 'load.js');
       await attempt(item, async () => {
-        const { runPerfSuite } = await import('./perf.js');
-        const run = await runPerfSuite(ctx, { script, baseUrl: shop.url, name: 'demo perf', type: 'load' });
+        const run = await runTool(ctx, 'k6', await toolRequest(ctx, 'perf', { script, type: 'load' }), { baseUrl: shop.url, name: 'demo perf' });
         await record(item, run, perfNote);
       });
     }
@@ -235,4 +220,25 @@ function combinedExitCode(outcomes: readonly SuiteOutcome[]): number {
     if (codes.includes(code)) return code;
   }
   return ExitCode.ok;
+}
+
+/** Whether a tool can run here: null, or the tool-missing error that says how to install it. */
+async function toolProblem(ctx: CommandContext, name: string, plan: unknown): Promise<ShopfdsError | null> {
+  const { getAdapter } = await import('../../adapters/registry.js');
+  const adapter = await getAdapter(name);
+  try {
+    await adapter.detect({ cwd: ctx.io.cwd, env: ctx.io.env }, plan);
+    return null;
+  } catch (error) {
+    if (error instanceof ShopfdsError) return error;
+    throw error;
+  }
+}
+
+/** A suite's request: the given values over the command's config keys (the same option table as the command). */
+async function toolRequest(ctx: CommandContext, command: 'e2e' | 'api' | 'perf', given: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const { normalizeOptions } = await import('../run-options.js');
+  const table =
+    command === 'e2e' ? (await import('../commands/e2e.js')).E2E_OPTIONS : command === 'api' ? (await import('../commands/api.js')).API_OPTIONS : (await import('../commands/perf.js')).PERF_OPTIONS;
+  return { ...given, ...normalizeOptions([table], given, { env: ctx.io.env, config: ctx.globals.config }) };
 }

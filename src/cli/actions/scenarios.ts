@@ -1,4 +1,4 @@
-import { ConfigError, UsageError } from '../../model/index.js';
+import { UsageError } from '../../model/index.js';
 import type { LoadedScenario } from '../../adapters/playwright/scenario.js';
 import type { CommandContext } from '../context.js';
 
@@ -9,18 +9,10 @@ interface ListOptions {
   status?: string[];
 }
 
-/** Loads scenario files, refusing the whole set when any file has a problem. */
+/** Loads scenario files (default: config e2e.scenarios, else scenarios/), refusing the whole set when any file has a problem. */
 export async function loadScenarioFiles(ctx: CommandContext, paths: readonly string[]): Promise<{ scenarios: readonly LoadedScenario[]; searched: string[] }> {
-  const { loadScenarios, findScenarioFiles } = await import('../../adapters/playwright/load-scenarios.js');
-  const searched = paths.length ? [...paths] : [ctx.globals.config.e2e?.scenarios ?? 'scenarios'];
-  const result = loadScenarios(ctx.io.cwd, searched, { createdBy: ctx.globals.executedBy });
-  if (result.issues.length) {
-    throw new ConfigError(result.issues, { hint: 'Scenario fields are described by "shopfds-test schema scenario".' });
-  }
-  if (findScenarioFiles(ctx.io.cwd, searched).files.length === 0) {
-    throw new UsageError(`no scenario files (*.yaml, *.yml, *.json) in ${searched.join(', ')}`);
-  }
-  return { scenarios: result.scenarios, searched };
+  const { loadScenarioSet } = await import('../../adapters/playwright/load-scenarios.js');
+  return loadScenarioSet(ctx.io.cwd, paths, { createdBy: ctx.globals.executedBy, dir: ctx.globals.config.e2e?.scenarios });
 }
 
 function check(name: string, values: string[] | undefined, allowed: readonly string[]): void {

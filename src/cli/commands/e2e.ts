@@ -1,16 +1,9 @@
 import type { Command } from 'commander';
-import { Argument, Option } from '../commander.js';
+import { Argument } from '../commander.js';
 import { withExamples, type Runner } from '../program.js';
-import { addRunOutputOptions } from '../options.js';
+import { addRunCommand, collectComma, type OptionSpec } from '../run-options.js';
 
-/** Repeatable list flags: `--tag a --tag b` or `--tag a,b`. */
-const list = (value: string, previous: string[] | undefined): string[] => [
-  ...(previous ?? []),
-  ...value
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean),
-];
+const list = collectComma;
 
 /** A global `--config` that names a Playwright config belongs to `e2e`, not to shopfds-test. */
 const PLAYWRIGHT_CONFIG = /\.(m|c)?[jt]s$/;
@@ -21,24 +14,37 @@ function rootOf(cmd: Command): Command {
   return c;
 }
 
+/** `e2e`'s own options; the shared run options (--env, --base-url, --name, --run-group, ...) come from SHARED_RUN_OPTIONS. */
+export const E2E_OPTIONS: readonly OptionSpec[] = [
+  { key: 'config', flags: '--config <file>', description: 'a playwright.config.(ts|js|mjs) to run as is (its projects and specs), with results normalized' },
+  { key: 'tag', flags: '--tag <tags>', description: 'only scenarios (or specs) with one of these tags; repeatable or comma-separated', list: 'comma' },
+  { key: 'type', flags: '--type <types>', description: 'only scenarios of these test types (functional, regression, smoke, integration)', list: 'comma' },
+  { key: 'priority', flags: '--priority <priorities>', description: 'only scenarios of these priorities (critical, high, medium, low)', list: 'comma' },
+  { key: 'browser', flags: '--browser <browsers>', description: 'only these browsers (chromium, firefox, webkit)', list: 'comma' },
+  { key: 'grep', flags: '--grep <regexp>', description: 'only tests whose title matches' },
+  { key: 'retries', flags: '--retries <n>', description: "retries per test, overriding each scenario's retry_count (default: config e2e.retries)", config: 'e2e.retries' },
+  { key: 'workers', flags: '--workers <n>', description: 'parallel Playwright workers (default: config e2e.workers)', config: 'e2e.workers' },
+  { key: 'shard', flags: '--shard <i/n>', description: 'run shard i of n (Playwright --shard)' },
+  { key: 'configFromFile', config: 'e2e.playwrightConfig' },
+  { key: 'scenariosDir', config: 'e2e.scenarios' },
+  { key: 'defaultBrowser', config: 'e2e.browser' },
+];
+
 export function registerE2e(program: Command, run: Runner): void {
-  const e2e = program
-    .command('e2e [paths...]')
-    .description('run E2E scenario files (default scenarios/) or Playwright specs with the real Playwright test runner')
-    .option('--config <file>', 'a playwright.config.(ts|js|mjs) to run as is (its projects and specs), with results normalized')
-    .option('--tag <tags>', 'only scenarios (or specs) with one of these tags; repeatable or comma-separated', list)
-    .option('--type <types>', 'only scenarios of these test types (functional, regression, smoke, integration)', list)
-    .option('--priority <priorities>', 'only scenarios of these priorities (critical, high, medium, low)', list)
-    .option('--browser <browsers>', 'only these browsers (chromium, firefox, webkit)', list)
-    .option('--grep <regexp>', 'only tests whose title matches')
-    .option('--retries <n>', 'retries per test, overriding each scenario\'s retry_count')
-    .option('--workers <n>', 'parallel Playwright workers')
-    .option('--base-url <url>', 'system under test (default: start the bundled demo shop)')
-    .addOption(new Option('--env <environment>', 'environment recorded with the run').choices(['local', 'staging', 'production']))
-    .option('--shard <i/n>', 'run shard i of n (Playwright --shard)')
-    .option('--run-group <key>', 'group shards into one logical run (default: the CI build id)')
-    .option('--name <name>', 'run name shown in history and reports');
-  addRunOutputOptions(e2e);
+  const e2e = addRunCommand(program, run, {
+    term: 'e2e [paths...]',
+    description: 'run E2E scenario files (default scenarios/) or Playwright specs with the real Playwright test runner',
+    table: E2E_OPTIONS,
+    load: async () => (await import('../actions/e2e.js')).e2eAction,
+    examples: [
+      'shopfds-test e2e',
+      'shopfds-test e2e scenarios/catalog-smoke.yaml --retries 0',
+      'shopfds-test e2e --tag checkout --priority critical,high',
+      'shopfds-test e2e --base-url https://staging.shop.example --env staging',
+      'shopfds-test e2e --config playwright.config.ts --junit results.xml',
+      'shopfds-test e2e --shard 1/4 --run-group "$GITHUB_RUN_ID"',
+    ],
+  });
   // The program's own --config (shopfds.config.*) is parsed wherever it appears; a Playwright
   // config given after `e2e` is moved back to this command before the action runs.
   e2e.hook('preAction', (_self, action) => {
@@ -49,15 +55,6 @@ export function registerE2e(program: Command, run: Runner): void {
       action.setOptionValue('config', given);
     }
   });
-  e2e.action(run(async () => (await import('../actions/e2e.js')).e2eAction));
-  withExamples(e2e, [
-    'shopfds-test e2e',
-    'shopfds-test e2e scenarios/catalog-smoke.yaml --retries 0',
-    'shopfds-test e2e --tag checkout --priority critical,high',
-    'shopfds-test e2e --base-url https://staging.shop.example --env staging',
-    'shopfds-test e2e --config playwright.config.ts --junit results.xml',
-    'shopfds-test e2e --shard 1/4 --run-group "$GITHUB_RUN_ID"',
-  ]);
 
   const scenarios = withExamples(program.command('scenarios').description('show and check E2E scenario files'), [
     'shopfds-test scenarios list',
