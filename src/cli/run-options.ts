@@ -36,6 +36,8 @@ export interface SharedRunOptions {
   readonly runGroup?: string;
   readonly junit?: string;
   readonly markdown?: string;
+  /** The self-contained HTML report to this file. */
+  readonly html?: string;
   /** --timeout in milliseconds, where the command has it. */
   readonly timeoutMs?: number;
 }
@@ -50,6 +52,7 @@ export const SHARED_RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'runGroup', flags: '--run-group <key>', description: 'group shards or related runs into one logical run (default: the CI build id)' },
   { key: 'junit', flags: '--junit <file>', description: 'also write a JUnit XML report to this file' },
   { key: 'markdown', flags: '--markdown <file>', description: 'also write a Markdown summary (e.g. "$GITHUB_STEP_SUMMARY")' },
+  { key: 'html', flags: '--html <file>', description: 'also write the self-contained HTML report (charts, failures, screenshots) to this file' },
 ];
 
 /** `--timeout`, shared by the commands where a run-level time limit applies. */
@@ -126,6 +129,7 @@ export function sharedOptionsOf(values: Readonly<Record<string, unknown>>, timeo
     runGroup: pick('runGroup'),
     junit: pick('junit'),
     markdown: pick('markdown'),
+    html: pick('html'),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   };
 }

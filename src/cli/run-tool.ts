@@ -205,7 +205,7 @@ export async function runTool(ctx: CommandContext, toolName: string, request: un
 /** A run command: the pipeline, then validate, save or spool, render, and the exit code. */
 export async function runToolCommand(ctx: CommandContext, toolName: string, request: unknown, shared: SharedRunOptions): Promise<number> {
   const run = await runTool(ctx, toolName, request, shared);
-  return finishRun(ctx, run, { junit: shared.junit, markdown: shared.markdown });
+  return finishRun(ctx, run, { junit: shared.junit, markdown: shared.markdown, html: shared.html });
 }
 
 /**

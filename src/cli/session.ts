@@ -59,6 +59,7 @@ export { addRunOutputOptions } from './options.js';
 export interface FinishOptions {
   readonly junit?: string;
   readonly markdown?: string;
+  readonly html?: string;
 }
 
 /** The exit code a run's verdict maps to. */
@@ -154,6 +155,17 @@ export async function finishRun(ctx: CommandContext, input: RunInput, options: F
       writeFileSync(target, renderer.render(run, { color: false }), format === 'markdown' ? { flag: 'a' } : undefined);
     } catch (error) {
       ctx.err(`shopfds-test: could not write the ${format} report to ${file}: ${(error as Error).message}`);
+      if (exitCode === ExitCode.ok) exitCode = ExitCode.tool;
+    }
+  }
+  if (options.html) {
+    try {
+      const target = resolve(ctx.io.cwd, options.html);
+      const [{ renderRunHtml }, { fileArtifactLinks }] = await Promise.all([import('../report/html.js'), import('./html-links.js')]);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, renderRunHtml(run, { artifacts: fileArtifactLinks(ctx.io.cwd, target) }));
+    } catch (error) {
+      ctx.err(`shopfds-test: could not write the html report to ${options.html}: ${(error as Error).message}`);
       if (exitCode === ExitCode.ok) exitCode = ExitCode.tool;
     }
   }

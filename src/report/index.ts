@@ -13,5 +13,7 @@ export async function getRenderer(format: ReportFormat): Promise<Renderer> {
       return (await import('./junit.js')).junitRenderer;
     case 'markdown':
       return (await import('./markdown.js')).markdownRenderer;
+    case 'html':
+      return (await import('./html.js')).htmlRenderer;
   }
 }

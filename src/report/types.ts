@@ -16,5 +16,5 @@ export interface Renderer {
   render(run: Run, options: RenderOptions): string;
 }
 
-export const REPORT_FORMATS = ['table', 'json', 'junit', 'markdown'] as const;
+export const REPORT_FORMATS = ['table', 'json', 'junit', 'markdown', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];

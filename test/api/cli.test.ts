@@ -274,7 +274,7 @@ describe('api: defaults', () => {
     const fixture = JSON.parse((await import('node:fs')).readFileSync(join(FIXTURES, 'failing.postman_collection.json'), 'utf8'));
     writeFileSync(second, JSON.stringify({ ...fixture, info: { ...fixture.info, name: 'Second copy', _postman_id: 'second-copy' } }));
     const result = await runCli(
-      ['--db', db, 'api', join(FIXTURES, 'failing.postman_collection.json'), 'second.postman_collection.json', '--folder', 'No assertions', '--base-url', shop.url, '--html', 'two.html'],
+      ['--db', db, 'api', join(FIXTURES, 'failing.postman_collection.json'), 'second.postman_collection.json', '--folder', 'No assertions', '--base-url', shop.url, '--newman-html', 'two.html'],
       { cwd: tmp.dir },
     );
     expect(result.exitCode, result.stderr).toBe(0);
@@ -292,7 +292,7 @@ describe('api: defaults', () => {
     const db = join(tmp.dir, 'html.db');
     const html = join(tmp.dir, 'report.html');
     writeFileSync(html, '');
-    const result = await runCli(['--db', db, 'api', join(FIXTURES, 'failing.postman_collection.json'), '--base-url', shop.url, '--html', 'report.html'], { cwd: tmp.dir });
+    const result = await runCli(['--db', db, 'api', join(FIXTURES, 'failing.postman_collection.json'), '--base-url', shop.url, '--newman-html', 'report.html'], { cwd: tmp.dir });
     expect(result.exitCode, result.stderr).toBe(1);
     const [run] = await storedRuns(db, tmp.dir);
     expect(run.api.suites[0].newman_report_path).toBe('report.html');

@@ -52,7 +52,7 @@ describe('api: secrets are redacted everywhere', () => {
       '-e', join(FIXTURES, 'secrets.postman_environment.json'),
       '--env-var', 'extraSecret=env-var-secret-6a0c',
       '--base-url', shop.url,
-      '--junit', 'junit.xml', '--markdown', 'summary.md', '--html', 'newman.html',
+      '--junit', 'junit.xml', '--markdown', 'summary.md', '--newman-html', 'newman.html',
     ];
     const live = await runCli(args, { cwd: tmp.dir });
     expect(live.exitCode, live.stderr).toBe(1);

@@ -10,7 +10,7 @@ import { cliEnv, makeTempDir, REPO_ROOT, runBin } from '../helpers/cli.js';
  */
 
 const STAND_IN_DIR = join(REPO_ROOT, 'test', 'fixtures', 'k6-stand-in');
-const SHARED_FLAGS = ['--env', '--base-url', '--name', '--run-group', '--junit', '--markdown'];
+const SHARED_FLAGS = ['--env', '--base-url', '--name', '--run-group', '--junit', '--markdown', '--html'];
 
 let tmp: ReturnType<typeof makeTempDir>;
 beforeEach(() => void (tmp = makeTempDir('shopfds-shared-')));

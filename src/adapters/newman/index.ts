@@ -29,8 +29,8 @@ export interface NewmanRequest {
   readonly delayRequest?: number | string;
   readonly bail?: boolean;
   readonly insecure?: boolean;
-  /** Newman's HTML report (newman-reporter-htmlextra) to this file. */
-  readonly html?: string;
+  /** Newman's HTML report (newman-reporter-htmlextra) to this file (`--newman-html`). */
+  readonly newmanHtml?: string;
   /** api_test_suites.service_name (default: the collection's `service` variable, else its name). */
   readonly service?: string;
   /** Extra variable or field names to redact (config api.redact). */
@@ -141,7 +141,7 @@ export function resolveNewmanPlan(request: NewmanRequest, cwd: string): NewmanPl
   }
 
   const envVars = parseEnvVars(request.envVar);
-  const html = request.html === undefined ? null : resolve(cwd, request.html);
+  const html = request.newmanHtml === undefined ? null : resolve(cwd, request.newmanHtml);
   return {
     collections: selected,
     environment,

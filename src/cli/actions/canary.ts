@@ -350,11 +350,11 @@ function requestFrom(name: string, options: CanaryOptions, watch: boolean): Cana
 /** `canary status <name>`: one read, recorded as a run; exit 1 when the canary Failed. */
 export async function canaryStatusAction(ctx: CommandContext, name: string, options: CanaryOptions): Promise<number> {
   const run = await observeCanary(ctx, requestFrom(name, options, false));
-  return finishRun(ctx, run, { junit: options.junit, markdown: options.markdown });
+  return finishRun(ctx, run, { junit: options.junit, markdown: options.markdown, html: options.html });
 }
 
 /** `canary watch <name>`: exit 0 promoted (and the primary runs the new version), 1 rolled back or timed out. */
 export async function canaryWatchAction(ctx: CommandContext, name: string, options: CanaryOptions): Promise<number> {
   const run = await observeCanary(ctx, requestFrom(name, options, true));
-  return finishRun(ctx, run, { junit: options.junit, markdown: options.markdown });
+  return finishRun(ctx, run, { junit: options.junit, markdown: options.markdown, html: options.html });
 }

@@ -170,5 +170,5 @@ export async function chaosRunAction(ctx: CommandContext, name: string, options:
   }
   if (plan.gate.refusal) throw gateRefusal(plan);
   const run = await executeChaosPlan(ctx, plan);
-  return finishRun(ctx, run, { junit: options.junit, markdown: options.markdown });
+  return finishRun(ctx, run, { junit: options.junit, markdown: options.markdown, html: options.html });
 }

@@ -15,7 +15,7 @@ export const API_OPTIONS: readonly OptionSpec[] = [
   { key: 'bail', flags: '--bail', description: 'stop the collection run at the first failure' },
   { key: 'insecure', flags: '-k, --insecure', description: 'accept self-signed TLS certificates' },
   { key: 'service', flags: '--service <name>', description: 'service name recorded for each suite (default: the collection\'s "service" variable, else its name)' },
-  { key: 'html', flags: '--html <file>', description: "also write Newman's HTML report (newman-reporter-htmlextra), secrets redacted" },
+  { key: 'newmanHtml', flags: '--newman-html <file>', description: "also write Newman's own HTML report (newman-reporter-htmlextra), secrets redacted" },
   { key: 'configCollections', config: 'api.collections' },
   { key: 'redact', config: 'api.redact' },
 ];
@@ -30,7 +30,7 @@ export function registerApi(program: Command, run: Runner): void {
       'shopfds-test api',
       'shopfds-test api collections/shopfds-api.postman_collection.json -e collections/shopfds-local.postman_environment.json',
       'shopfds-test api my-api.postman_collection.json --base-url https://staging.example.com --env staging --junit api.xml',
-      'shopfds-test api --folder Auth --iteration-count 3 --html newman-report.html',
+      'shopfds-test api --folder Auth --iteration-count 3 --newman-html newman-report.html --html report.html',
     ],
   });
 }
