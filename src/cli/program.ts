@@ -32,6 +32,7 @@ const TOP_COMMANDS: Readonly<Record<string, { readonly term: string; readonly su
   import: { term: 'import <files...>', summary: 'store JUnit, Playwright JSON, Newman JSON or k6 reports produced elsewhere', load: async () => (await import('./commands/import.js')).registerImport },
   runs: { term: 'runs', summary: 'browse stored runs: list, show, failures, history', load: async () => (await import('./commands/runs.js')).registerRuns },
   report: { term: 'report [run-id]', summary: 'render a stored run as a table, JSON, JUnit XML, Markdown or a self-contained HTML page', load: async () => (await import('./commands/report.js')).registerReport },
+  serve: { term: 'serve', summary: 'a local, read-only web dashboard over the result store', load: async () => (await import('./commands/serve.js')).registerServe },
   db: { term: 'db', summary: 'manage the result store: migrate, status, sync', load: async () => (await import('./commands/db.js')).registerDb },
 };
 

@@ -87,7 +87,8 @@ export function downsample(x: readonly number[], series: readonly (readonly (num
   return { x: outX, series: outS };
 }
 
-const CSS = `
+/** The pages' own stylesheet. */
+export const PAGE_CSS = `
 :root{--bg:#f6f7f9;--card:#fff;--fg:#1d2330;--muted:#5c6578;--line:#dde1e8;--pass:#1a7f37;--fail:#c62828;--flaky:#b26a00;--skip:#6b7280;--err:#7b1fa2;--int:#8a5a00}
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--fg)}
@@ -170,16 +171,18 @@ const BOOT = `
 })();
 `;
 
+/** No request may leave a page: everything it needs is inline (the dashboard's pages may call back home). */
+export const CSP_META = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self' data: file:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'">`;
+
 /** A whole HTML document: styles, uPlot and chart data inlined; no external resource. */
 export function renderPage(options: PageOptions): string {
   const { js, css } = uplotAssets();
   const parts = [
     '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    // No request may leave the page: everything it needs is inline.
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self' data: file:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'">`,
+    CSP_META,
     `<title>${esc(options.title)}</title>`,
-    `<style>${css}${CSS}</style></head><body>`,
+    `<style>${css}${PAGE_CSS}</style></head><body>`,
     options.body,
     `<script type="application/json" id="shopfds-charts">${scriptJson(options.charts)}</script>`,
     `<script>${js}</script>`,
