@@ -176,13 +176,18 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       return send(res, 200, renderGroupHtml(key, runs, { artifacts: links, header: dashboardHeader(location, '') }), undefined, head);
     }
     if (path === '/trends') return send(res, 200, renderTrends(location, await trends(pick<RunKind>(q.get('kind'), RUN_KINDS))), undefined, head);
-    if (path === '/flaky') return send(res, 200, renderFlaky(location, await flaky()), undefined, head);
+    if (path === '/flaky') {
+      const since = q.get('since') && !Number.isNaN(Date.parse(q.get('since')!)) ? new Date(q.get('since')!).toISOString() : new Date(Date.now() - 14 * 86_400_000).toISOString();
+      return send(res, 200, renderFlaky(location, await flaky(since)), undefined, head);
+    }
     if (path === '/compare') {
       const chosen = q.getAll('run');
       const aId = q.get('a') ?? chosen[0] ?? null;
       const bId = q.get('b') ?? chosen[1] ?? null;
-      const [a, b, recent] = await Promise.all([aId ? store.getRun(aId) : null, bId ? store.getRun(bId) : null, store.listRuns({ limit: 100 })]);
+      let [a, b, recent] = await Promise.all([aId ? store.getRun(aId) : null, bId ? store.getRun(bId) : null, store.listRuns({ limit: 100 })]);
       if ((aId && !a) || (bId && !b)) return send(res, 404, renderMessage(location, 'Run not found', `No run with id ${!a ? aId : bId} in this store.`), undefined, head);
+      // Two runs ticked in the list: the older one is A, so "newly failing" reads forward in time.
+      if (!q.get('a') && a && b && a.startedAt > b.startedAt) [a, b] = [b, a];
       return send(res, 200, renderCompare(location, a, b, recent), undefined, head);
     }
     if (path.startsWith('/artifacts/')) {
@@ -240,8 +245,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     return { kind, runs: rows, p95, recovery };
   }
 
-  async function flaky(): Promise<FlakyData> {
-    const since = new Date(Date.now() - 14 * 86_400_000).toISOString();
+  async function flaky(since: string): Promise<FlakyData> {
     const failing = await store.failuresSince(since, 100);
     let flakyRows: FlakyData['flaky'] = null;
     if (typeof queries.caseWindowStats === 'function') {

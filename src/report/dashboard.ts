@@ -115,16 +115,27 @@ export interface TrendsData {
 }
 
 /** Several named series over one shared time axis (gaps where a series has no point). */
-function multiSeries(points: readonly { t: string; key: string; v: number | null }[]): { x: number[]; series: ChartSeries[] } {
-  const times = [...new Set(points.map((p) => p.t))].sort();
+function multiSeries(input: readonly { t: string; key: string; v: number | null }[]): { x: number[]; series: ChartSeries[] } {
+  // Two points of one series at the same instant (shards started together) both stay: the later is
+  // moved on by a millisecond.
+  const taken = new Set<string>();
+  const points = [...input]
+    .sort((a, b) => a.t.localeCompare(b.t))
+    .map((p) => {
+      let ms = Date.parse(p.t);
+      while (taken.has(`${p.key}\u0000${ms}`)) ms++;
+      taken.add(`${p.key}\u0000${ms}`);
+      return { ms, key: p.key, v: p.v };
+    });
+  const times = [...new Set(points.map((p) => p.ms))].sort((a, b) => a - b);
   const index = new Map(times.map((t, i) => [t, i]));
   const keys = [...new Set(points.map((p) => p.key))].sort();
   const series = keys.map((key, k) => {
     const values: (number | null)[] = times.map(() => null);
-    for (const p of points) if (p.key === key) values[index.get(p.t)!] = p.v;
+    for (const p of points) if (p.key === key) values[index.get(p.ms)!] = p.v;
     return { label: key, values, color: COLORS[k % COLORS.length]! };
   });
-  return { x: times.map((t) => Date.parse(t) / 1000), series };
+  return { x: times.map((t) => t / 1000), series };
 }
 
 export function renderTrends(storeLocation: string, data: TrendsData): string {
