@@ -160,6 +160,7 @@ const BOOT = `
     var u=new uPlot({title:c.title,width:width,height:240,series:series,axes:axes,scales:{x:{time:c.time!==false}}},[c.x].concat(c.series.map(function(s){return s.values;})),box);
     window.shopfdsCharts.push({id:c.id,title:c.title,points:c.x.length,series:c.series.length,plot:u});
   });
+  window.shopfdsChartsReadyMs=performance.now();
   window.addEventListener('resize',function(){window.shopfdsCharts.forEach(function(c){var b=document.getElementById(c.id);c.plot.setSize({width:Math.max(320,b.clientWidth-4),height:240});});});
 })();
 (function(){

@@ -1,5 +1,5 @@
 import type { Artifact, Case, Run, RunStatus, Totals } from '../model/index.js';
-import { casePath, formatDuration, formatNumber, problemCases, statusLabel, stripAnsi, toolLabel } from './format.js';
+import { formatDuration, formatNumber, problemCases, statusLabel, stripAnsi, toolLabel } from './format.js';
 import { downsample, esc, renderPage, type ChartSeries, type ChartSpec } from './html-page.js';
 import type { Renderer, RenderOptions } from './types.js';
 
@@ -41,8 +41,22 @@ interface Ctx {
 
 const epochSec = (iso: string): number => Date.parse(iso) / 1000;
 
+/** Suites and name as Playwright shows them, escaped; `&rsaquo;` keeps the page's text one byte per character. */
+function pathHtml(c: Pick<Case, 'suitePath' | 'name'>): string {
+  let out = '';
+  for (const part of c.suitePath) out += `${esc(part)} &rsaquo; `;
+  return out + esc(c.name);
+}
+
+const badges = new Map<string, string>();
+
 function badge(status: string): string {
-  return `<span class="badge ${esc(status)}">${esc(status.replace('_', ' '))}</span>`;
+  let html = badges.get(status);
+  if (html === undefined) {
+    html = `<span class="badge ${esc(status)}">${esc(status.replace('_', ' '))}</span>`;
+    if (badges.size < 64) badges.set(status, html);
+  }
+  return html;
 }
 
 function artifactHref(ctx: Ctx, path: string): string | null {
@@ -141,7 +155,7 @@ function renderFailures(run: Run, ctx: Ctx): string {
     const attempts = c.attempts.length > 1 ? `<p class="muted">${c.attempts.length} attempts: ${c.attempts.map((a) => esc(statusLabel(a.status as Case['status']))).join(', ')}</p>` : '';
     const showStack = stack && stripAnsi(stack).trim() !== stripAnsi(message ?? '').trim();
     const props = Object.entries(c.properties).filter(([k]) => k !== 'observed_value');
-    return `<div class="failure ${flaky ? 'flaky' : ''}" data-case="${c.ordinal}"><h3>${badge(c.status)} ${esc(casePath(c))}</h3>${where}${message ? `<div class="msg">${esc(stripAnsi(message))}</div>` : ''}${showStack ? `<pre>${esc(stripAnsi(stack!))}</pre>` : ''}${attempts}${props.length ? facts(props.map(([k, v]) => [k, esc(v)])) : ''}${renderCaseAttachments(ctx, c)}${renderSteps(run, ctx, c)}</div>`;
+    return `<div class="failure ${flaky ? 'flaky' : ''}" data-case="${c.ordinal}"><h3>${badge(c.status)} ${pathHtml(c)}</h3>${where}${message ? `<div class="msg">${esc(stripAnsi(message))}</div>` : ''}${showStack ? `<pre>${esc(stripAnsi(stack!))}</pre>` : ''}${attempts}${props.length ? facts(props.map(([k, v]) => [k, esc(v)])) : ''}${renderCaseAttachments(ctx, c)}${renderSteps(run, ctx, c)}</div>`;
   });
   return `<section class="card failures" id="${ctx.prefix}failures"><h2>Failures (${problems.length})</h2>${items.join('')}</section>`;
 }
@@ -152,7 +166,7 @@ function renderScenarioSteps(run: Run, ctx: Ctx): string {
   if (!passing.length) return '';
   const blocks = passing.map((t) => {
     const c = run.cases.find((x) => x.ordinal === t.case_ordinal);
-    return `<div>${c ? `<h3>${badge(c.status)} ${esc(casePath(c))}</h3>` : ''}${c ? renderSteps(run, ctx, c) : ''}</div>`;
+    return `<div>${c ? `<h3>${badge(c.status)} ${pathHtml(c)}</h3>` : ''}${c ? renderSteps(run, ctx, c) : ''}</div>`;
   });
   return `<section class="card scenarios" id="${ctx.prefix}scenarios"><h2>Scenario steps</h2>${blocks.join('')}</section>`;
 }
@@ -169,7 +183,7 @@ function renderCaseTable(run: Run, ctx: Ctx): string {
   const rows: string[] = [];
   for (const c of cases) {
     const retries = c.attempts.length > 1 ? String(c.attempts.length - 1) : '';
-    rows.push(`<tr class="s-${c.status}" data-s="${c.status}"><td>${badge(c.status)}</td><td>${esc(casePath(c))}</td><td>${esc(c.project ?? '')}</td><td class="num">${formatDuration(c.durationMs)}</td><td class="num">${retries}</td></tr>`);
+    rows.push(`<tr class="s-${c.status}" data-s="${c.status}"><td>${badge(c.status)}</td><td>${pathHtml(c)}</td><td>${esc(c.project ?? '')}</td><td class="num">${formatDuration(c.durationMs)}</td><td class="num">${retries}</td></tr>`);
   }
   const statuses = [...new Set(run.cases.map((c) => c.status))].sort();
   const filters = ctx.prefix ? '' : `<div class="filters"><input id="case-filter" type="search" placeholder="filter cases"><select id="case-status"><option value="">all statuses</option>${statuses.map((s) => `<option value="${s}">${esc(statusLabel(s))}</option>`).join('')}</select></div>`;
@@ -373,10 +387,10 @@ function renderCanary(run: Run, ctx: Ctx): string {
   const from = ctx.charts.length;
   const head = facts([
     ['service', `${esc(d.kubernetes_namespace)}/${esc(d.service_name)} (canary ${esc(d.flagger_canary_name)})`],
-    ['versions', `${esc(d.old_version)} → ${esc(d.new_version)}`],
+    ['versions', `${esc(d.old_version)} &rarr; ${esc(d.new_version)}`],
     ['status', badge(d.status)],
     ['final weight', `${d.traffic_weight}%`],
-    ['thresholds', `error rate ≤ ${d.threshold_max_error_rate}% · p95 ≤ ${d.threshold_max_response_time} ms · every ${d.analysis_interval_sec} s`],
+    ['thresholds', `error rate &le; ${d.threshold_max_error_rate}% · p95 &le; ${d.threshold_max_response_time} ms · every ${d.analysis_interval_sec} s`],
   ]);
   const rollback = d.rollback_reason ? `<div class="banner"><b>Rolled back:</b> ${esc(d.rollback_reason)}</div>` : '';
   const m = d.metrics;
