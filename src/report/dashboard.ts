@@ -141,7 +141,7 @@ function multiSeries(input: readonly { t: string; key: string; v: number | null 
 export function renderTrends(storeLocation: string, data: TrendsData): string {
   const charts: ChartSpec[] = [];
   const runs = [...data.runs].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-  const push = (spec: Omit<ChartSpec, 'id'>) => charts.push({ ...spec, id: `chart-${charts.length}` });
+  const push = (spec: Omit<ChartSpec, 'id'>) => charts.push({ ...spec, spanGaps: true, id: `chart-${charts.length}` });
   if (runs.length) {
     const pr = multiSeries(runs.map((r) => ({ t: r.startedAt, key: r.kind, v: passRate(r.totals) })));
     push({ title: 'Pass rate by kind', x: pr.x, unit: '%', series: pr.series });

@@ -17,6 +17,8 @@ export interface ChartSpec {
   /** Unit of the right axis (series with `axis: 'right'`). */
   readonly rightUnit?: string;
   readonly time?: boolean;
+  /** Join a series across x values where it has no point (series sampled at different times). */
+  readonly spanGaps?: boolean;
   /** Shown under the chart (e.g. "downsampled to 1,000 of 100,000 points"). */
   readonly note?: string;
 }
@@ -154,7 +156,7 @@ const BOOT = `
   specs.forEach(function(c){
     var box=document.getElementById(c.id); if(!box) return;
     var hasRight=c.series.some(function(s){return s.axis==='right';});
-    var series=[{}].concat(c.series.map(function(s){return {label:s.label,stroke:s.color,width:s.dashed?1:1.6,dash:s.dashed?[6,4]:undefined,scale:s.axis==='right'?'r':'y',points:{show:c.x.length<60},value:function(u,v){return fmt(v,s.axis==='right'?c.rightUnit:c.unit);}};}));
+    var series=[{}].concat(c.series.map(function(s){return {label:s.label,stroke:s.color,width:s.dashed?1:1.6,dash:s.dashed?[6,4]:undefined,scale:s.axis==='right'?'r':'y',spanGaps:!!c.spanGaps,points:{show:c.x.length<60},value:function(u,v){return fmt(v,s.axis==='right'?c.rightUnit:c.unit);}};}));
     var axes=[{},{scale:'y',label:c.unit||''}]; if(hasRight) axes.push({scale:'r',side:1,grid:{show:false},label:c.rightUnit||''});
     var width=Math.max(320,(box.clientWidth||900)-4);
     var u=new uPlot({title:c.title,width:width,height:240,series:series,axes:axes,scales:{x:{time:c.time!==false}}},[c.x].concat(c.series.map(function(s){return s.values;})),box);
