@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
@@ -274,11 +275,34 @@ describe('HTML report in real Chromium', () => {
   });
 
   it('report --latest --format html --open prints the path in CI instead of opening a browser', async () => {
+    await saveRuns([canaryRunWithMetrics(randomUUID())]);
     const r = await runBin(['--db', db(), 'report', '--latest', '--format', 'html', '--open'], { cwd: tmp.dir });
     expect(r.exitCode, r.stderr).toBe(0);
     const path = r.stdout.trim();
     expect(path).toMatch(/\.shopfds\/reports\/[0-9a-f-]{36}\.html$/);
     expect(readFileSync(path, 'utf8')).toMatch(/^<!doctype html>/);
+  });
+
+  it('report --latest --format html --open opens the page in the desktop browser outside CI (SHOPFDS_BROWSER stands for it)', async () => {
+    await saveRuns([canaryRunWithMetrics(randomUUID())]);
+    const opener = join(tmp.dir, 'fake-browser.sh');
+    const seen = join(tmp.dir, 'browser-argv.txt');
+    writeFileSync(opener, `#!/bin/sh\nprintf '%s' "$1" > '${seen}'\n`);
+    chmodSync(opener, 0o755);
+    const env = cliEnv({ SHOPFDS_BROWSER: opener });
+    delete env.CI;
+    const r = await runBin(['--db', db(), 'report', '--latest', '--format', 'html', '--open', '-o', 'opened.html'], { cwd: tmp.dir, env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    await expect.poll(() => (existsSync(seen) ? readFileSync(seen, 'utf8') : '')).toBe(join(tmp.dir, 'opened.html'));
+    // Opened: the path is not printed.
+    expect(r.stdout).toBe('');
+    // Without a display or an opener there is nothing to open: the path is printed instead.
+    const headless = cliEnv({ DISPLAY: '', WAYLAND_DISPLAY: '' });
+    delete headless.CI;
+    delete headless.SHOPFDS_BROWSER;
+    const h = await runBin(['--db', db(), 'report', '--latest', '--format', 'html', '--open', '-o', 'headless.html'], { cwd: tmp.dir, env: headless });
+    expect(h.exitCode, h.stderr).toBe(0);
+    expect(h.stdout.trim()).toBe(join(tmp.dir, 'headless.html'));
   });
 
   it('--open with another format is a usage error (exit 2)', async () => {
