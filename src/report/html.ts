@@ -131,8 +131,18 @@ function renderCaseAttachments(ctx: Ctx, c: Case): string {
   return `<h3>Attachments</h3>${shots}${list}`;
 }
 
+const testRunIndex = new WeakMap<Run, Map<number, NonNullable<Run['e2e']>['test_runs'][number]>>();
+
+/** The scenario execution of a case, if any (indexed once per run). */
+function testRunOf(run: Run, ordinal: number): NonNullable<Run['e2e']>['test_runs'][number] | undefined {
+  if (!run.e2e) return undefined;
+  let index = testRunIndex.get(run);
+  if (!index) testRunIndex.set(run, (index = new Map(run.e2e.test_runs.map((t) => [t.case_ordinal, t]))));
+  return index.get(ordinal);
+}
+
 function renderSteps(run: Run, ctx: Ctx, c: Case): string {
-  const testRun = run.e2e?.test_runs.find((t) => t.case_ordinal === c.ordinal);
+  const testRun = testRunOf(run, c.ordinal);
   if (!testRun || !testRun.steps.length) return '';
   const shotByStep = new Map(testRun.screenshots.map((s) => [s.step, s.url]));
   const rows = testRun.steps.map((s) => {
@@ -162,10 +172,11 @@ function renderFailures(run: Run, ctx: Ctx): string {
 
 function renderScenarioSteps(run: Run, ctx: Ctx): string {
   // Passing scenarios: their steps (failing ones are shown with their failure above).
-  const passing = (run.e2e?.test_runs ?? []).filter((t) => t.steps.length && !problemCases(run).some((c) => c.ordinal === t.case_ordinal));
+  const failing = new Set(problemCases(run).map((c) => c.ordinal));
+  const passing = (run.e2e?.test_runs ?? []).filter((t) => t.steps.length && !failing.has(t.case_ordinal));
   if (!passing.length) return '';
   const blocks = passing.map((t) => {
-    const c = run.cases.find((x) => x.ordinal === t.case_ordinal);
+    const c = run.cases[t.case_ordinal];
     return `<div>${c ? `<h3>${badge(c.status)} ${pathHtml(c)}</h3>` : ''}${c ? renderSteps(run, ctx, c) : ''}</div>`;
   });
   return `<section class="card scenarios" id="${ctx.prefix}scenarios"><h2>Scenario steps</h2>${blocks.join('')}</section>`;
