@@ -157,7 +157,7 @@ beforeAll(async () => {
   const perfB = { ...bigPerfRun(300), id: '8e2c6a97-adb5-4ed6-91e8-f9a0b1c2d3e4', startedAt: '2025-11-04T08:00:00.000Z', completedAt: '2025-11-04T08:05:00.000Z', perf: { test: { ...bigPerfRun(300).perf!.test, p95_response_time: 380 } } };
   await saveRuns(db(), [...e2ePair(), chaosRunWithTimeline(), canaryRunWithMetrics(), ...shardRuns('build-4711'), perf, perfB]);
   server = await startServe(db(), tmp.dir);
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   if (server) await stopServe(server);
@@ -165,7 +165,7 @@ afterAll(async () => {
   tmp?.cleanup();
 });
 
-describe('shopfds-test serve (real server, real Chromium)', () => {
+describe('shopfds-test serve (real server, real Chromium)', { timeout: 180_000 }, () => {
   it('binds 127.0.0.1 by default and answers only GET and HEAD for its own host', async () => {
     expect(new URL(server.url).hostname).toBe('127.0.0.1');
     expect((await rawGet(server.url, '/', { method: 'POST' })).status).toBe(405);
@@ -296,7 +296,7 @@ describe('shopfds-test serve (real server, real Chromium)', () => {
     await expect.poll(() => page.locator('#new-run').textContent(), { timeout: 20_000 }).toContain('checkout after deploy');
     expect(errors).toEqual([]);
     await context.close();
-  }, 60_000);
+  }, 180_000);
 
   it('serves a PostgreSQL store the same way', async () => {
     let pgDb: TestDatabase | null = null;
@@ -316,7 +316,7 @@ describe('shopfds-test serve (real server, real Chromium)', () => {
       if (pgServer) await stopServe(pgServer);
       await pgDb?.drop();
     }
-  }, 90_000);
+  }, 180_000);
 
   it('stops on SIGINT and refuses a bad --port with exit 2', async () => {
     const bad = await new Promise<{ code: number | null; err: string }>((resolvePromise) => {
@@ -329,5 +329,5 @@ describe('shopfds-test serve (real server, real Chromium)', () => {
     expect(bad.err.trim()).toBe('shopfds-test: --port must be a number from 0 to 65535 (got "http")');
     const extra = await startServe(db(), tmp.dir);
     expect(await stopServe(extra)).toBe(130);
-  }, 60_000);
+  }, 180_000);
 });

@@ -35,7 +35,7 @@ beforeAll(async () => {
   tmp = makeTempDir('shopfds-html-');
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   shop = await startShop({ port: 0 });
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await browser?.close();
   await shop?.close();
@@ -129,7 +129,7 @@ async function saveRuns(runs: readonly Run[]): Promise<void> {
   }
 }
 
-describe('HTML report in real Chromium', () => {
+describe('HTML report in real Chromium', { timeout: 180_000 }, () => {
   it(
     'a failed e2e run (real Playwright, fault injected in the demo shop): failure first with message, stack, screenshot and steps; --html on the run command',
     async () => {
