@@ -65,7 +65,7 @@ function startServe(dbTarget: string, cwd: string, extra: string[] = []): Promis
     const child = spawn(process.execPath, [BIN, '--db', dbTarget, 'serve', '--port', '0', ...extra], { cwd, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`serve printed no address: ${err}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`serve printed no address: ${err}`)), 90_000);
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       out += d;
@@ -293,7 +293,7 @@ describe('shopfds-test serve (real server, real Chromium)', { timeout: 180_000 }
     const [, b] = e2ePair();
     const fresh: Run = { ...b, id: '9f3d7ba8-becb-4fe7-a2f9-a0b1c2d3e4f5', name: 'checkout after deploy', startedAt: '2025-11-05T08:00:00.000Z', completedAt: '2025-11-05T08:01:00.000Z' };
     await saveRuns(db(), [fresh]);
-    await expect.poll(() => page.locator('#new-run').textContent(), { timeout: 20_000 }).toContain('checkout after deploy');
+    await expect.poll(() => page.locator('#new-run').textContent(), { timeout: 90_000 }).toContain('checkout after deploy');
     expect(errors).toEqual([]);
     await context.close();
   }, 180_000);
