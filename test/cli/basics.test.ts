@@ -62,7 +62,7 @@ describe('shopfds-test basics (the built bin)', () => {
     }
     expect(seen).toBeGreaterThan(15);
     expect(missing, 'commands whose --help has no "Examples:"').toEqual([]);
-  });
+  }, 300_000);
 
   it('an unknown command exits 2 with one line and no stack', async () => {
     const r = await bin(['frobnicate']);
