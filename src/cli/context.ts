@@ -34,6 +34,8 @@ export interface ResolvedGlobals {
   readonly artifactsDir: string;
   readonly executedBy: string;
   readonly defaultEnvironment: Environment;
+  /** Pushgateway URL (--pushgateway > SHOPFDS_PUSHGATEWAY_URL > config prometheus.pushgateway), or null. */
+  readonly pushgateway: string | null;
 }
 
 /** Progress output: a redrawn line on a TTY, plain lines in CI, nothing with --json. */

@@ -53,6 +53,7 @@ async function resolveGlobals(io: CliIo, opts: Record<string, unknown>): Promise
     artifactsDir: resolve(io.cwd, config.artifactsDir ?? join(stateDir, 'artifacts')),
     executedBy: executedBy.slice(0, 100),
     defaultEnvironment: environment,
+    pushgateway: (opts.pushgateway as string | undefined) || env.SHOPFDS_PUSHGATEWAY_URL || config.prometheus?.pushgateway || null,
   };
 }
 

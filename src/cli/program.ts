@@ -26,18 +26,19 @@ const TOP_COMMANDS: Readonly<Record<string, { readonly term: string; readonly su
   scenarios: { term: 'scenarios', summary: 'show and check E2E scenario files', load: async () => (await import('./commands/e2e.js')).registerE2e },
   schema: { term: 'schema <name>', summary: 'print a JSON Schema for editor completion', load: async () => (await import('./commands/e2e.js')).registerE2e },
   api: { term: 'api [collections...]', summary: 'run Postman collections with Newman, secrets redacted', load: async () => (await import('./commands/api.js')).registerApi },
-  perf: { term: 'perf <script>', summary: 'run a k6 load, spike, soak or stress test with thresholds and a time series', load: async () => (await import('./commands/perf.js')).registerPerf },
+  perf: { term: 'perf <script>', summary: 'run a k6 or Locust load test: TPS, p95/p99, error rate and a time series', load: async () => (await import('./commands/perf.js')).registerPerf },
   chaos: { term: 'chaos', summary: 'Litmus chaos experiments through kubectl, behind an approval gate', load: async () => (await import('./commands/chaos.js')).registerChaos },
   canary: { term: 'canary', summary: 'Flagger canary status and watch through kubectl', load: async () => (await import('./commands/canary.js')).registerCanary },
-  import: { term: 'import <files...>', summary: 'store JUnit, Playwright JSON, Newman JSON or k6 reports produced elsewhere', load: async () => (await import('./commands/import.js')).registerImport },
+  import: { term: 'import <files...>', summary: 'store JUnit, Playwright JSON, Newman JSON, k6 or Locust reports produced elsewhere', load: async () => (await import('./commands/import.js')).registerImport },
   runs: { term: 'runs', summary: 'browse stored runs: list, show, failures, history', load: async () => (await import('./commands/runs.js')).registerRuns },
   report: { term: 'report [run-id]', summary: 'render a stored run as a table, JSON, JUnit XML, Markdown or a self-contained HTML page', load: async () => (await import('./commands/report.js')).registerReport },
   serve: { term: 'serve', summary: 'a local, read-only web dashboard over the result store', load: async () => (await import('./commands/serve.js')).registerServe },
+  metrics: { term: 'metrics', summary: 'serve the stored runs\' figures as Prometheus gauges (/metrics)', load: async () => (await import('./commands/metrics.js')).registerMetrics },
   db: { term: 'db', summary: 'manage the result store: migrate, status, sync', load: async () => (await import('./commands/db.js')).registerDb },
 };
 
 /** Global options that take a value, so their value is not mistaken for the command name. */
-const VALUE_OPTIONS = new Set(['--db', '--config']);
+const VALUE_OPTIONS = new Set(['--db', '--config', '--pushgateway']);
 
 /** The first command-line word that names a command, or null (`--help`, no arguments). */
 export function commandNameOf(argv: readonly string[]): string | null {
@@ -68,6 +69,7 @@ export async function createProgram(io: CliIo, run: Runner, argv?: readonly stri
     .addOption(new Option('--json', 'machine-readable JSON on stdout'))
     .addOption(new Option('--no-color', 'disable colour (also NO_COLOR)'))
     .addOption(new Option('--debug', 'print stack traces and tool command lines'))
+    .addOption(new Option('--pushgateway <url>', 'push each run\'s Prometheus metrics to this Pushgateway (env SHOPFDS_PUSHGATEWAY_URL, config prometheus.pushgateway)'))
     .showSuggestionAfterError(true)
     .exitOverride();
   withExamples(program, [

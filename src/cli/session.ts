@@ -125,6 +125,13 @@ export async function storeRun(ctx: CommandContext, input: RunInput): Promise<St
     ctx.err(`  The run was kept in ${saved.spooled}; push it with "shopfds-test db sync" once the store is back.`);
     if (exitCode === ExitCode.ok) exitCode = ExitCode.store;
   }
+  if (ctx.globals.pushgateway) {
+    // After the run is stored (or spooled): a Pushgateway that is down costs a warning, never the run.
+    const { pushRunMetrics } = await import('./prometheus.js');
+    const pushed = await pushRunMetrics(ctx.globals.pushgateway, run);
+    if (pushed.problem) ctx.err(`shopfds-test: warning: ${pushed.problem} (the run is stored; its metrics were not pushed)`);
+    else if (pushed.pushed > 0) ctx.progress.line(`pushed ${pushed.pushed} metric${pushed.pushed === 1 ? '' : 's'} to the Pushgateway`);
+  }
   return { ok: true, run, exitCode, spooled: saved.spooled, storeError: saved.error };
 }
 

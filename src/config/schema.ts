@@ -37,6 +37,8 @@ export const ConfigFileSchema = z
       .object({
         scripts: z.string().optional(),
         k6Path: z.string().optional(),
+        /** The Locust executable (default: locust on PATH). */
+        locustPath: z.string().optional(),
         intervalSec: z.number().positive().optional(),
       })
       .strict()
@@ -56,6 +58,13 @@ export const ConfigFileSchema = z
         kubeContext: z.string().optional(),
         namespace: z.string().optional(),
         timeoutSec: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
+    prometheus: z
+      .object({
+        /** Pushgateway URL; after each run its metrics are pushed there. */
+        pushgateway: z.string().url().optional(),
       })
       .strict()
       .optional(),

@@ -3,8 +3,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, cliEnv, makeTempDir, runBin } from '../helpers/cli.js';
 
 /*
- * `shopfds-test demo` end to end: the bundled shop, real Chromium, real Newman, and for perf either
- * no k6 (reported as not run) or the k6 stand-in that replays recorded real k6 output.
+ * `shopfds-test demo` end to end: the bundled shop, real Chromium, real Newman, the real Locust from
+ * Debian (/usr/bin/locust, required), and for k6 either none (reported as not run) or the k6 stand-in
+ * that replays recorded real k6 output.
  */
 
 const temp = makeTempDir('shopfds-demo-');
@@ -21,18 +22,19 @@ async function storedRuns(name: string): Promise<Array<{ kind: string; status: s
 }
 
 describe('shopfds-test demo', () => {
-  it('runs the e2e and API suites against the demo shop, reports k6 as not run, and stores every run', async () => {
-    const result = await runBin(['demo'], { cwd: REPO_ROOT, env: env('all'), timeoutMs: 240_000 });
+  it('runs the e2e, API and Locust load test suites against the demo shop, reports k6 as not run, and stores every run', async () => {
+    const result = await runBin(['demo'], { cwd: REPO_ROOT, env: env('all'), timeoutMs: 540_000 });
     expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
     const summary = result.stdout.slice(result.stdout.lastIndexOf('ITEM'));
     expect(summary).toMatch(/^E2E scenarios \(Playwright\)\s+passed\s+scenarios: \d+ cases: \d+ passed, 1 skipped/m);
     expect(summary).toMatch(/^API collection \(Newman\)\s+passed\s+\d+ requests, \d+ cases: \d+ passed/m);
     expect(summary).toMatch(/^Load test \(k6\)\s+not run\s+k6 not found: .*Install k6/m);
+    expect(summary).toMatch(/^Load test \(Locust\)\s+passed\s+[\d.]+ req\/s, p95 \d+ ms, p99 \d+ ms, errors 0%; \d+ cases: \d+ passed/m);
     expect(result.stdout).toContain('demo passed.');
     const runs = await storedRuns('all');
-    expect(runs.map((r) => `${r.kind}:${r.status}`).sort()).toEqual(['api:passed', 'e2e:passed']);
+    expect(runs.map((r) => `${r.kind}:${r.status}`).sort()).toEqual(['api:passed', 'e2e:passed', 'perf:passed']);
     expect(runs.every((r) => r.totals.total > 0)).toBe(true);
-  }, 300_000);
+  }, 600_000);
 
   it('fails with exit 1 when a fault is injected into the shop', async () => {
     const faults = JSON.stringify({ routes: { 'POST /api/orders': { down: true } } });
@@ -57,8 +59,9 @@ describe('shopfds-test demo', () => {
     const perf = summary.suites.find((s: { item: string }) => s.item === 'Load test (k6)');
     expect(perf.result).toBe('passed');
     expect(perf.notes).toMatch(/req\/s, p95 \d+ ms, p99 \d+ ms/);
+    expect(summary.suites.find((s: { item: string }) => s.item === 'Load test (Locust)').result).toBe('passed');
     const runs = await storedRuns('perf');
-    expect(runs.map((r) => `${r.kind}:${r.status}`)).toEqual(['perf:passed']);
+    expect(runs.map((r) => `${r.kind}:${r.status}`)).toEqual(['perf:passed', 'perf:passed']);
   }, 180_000);
 
   it('refuses an unknown suite name in --skip with exit 2', async () => {

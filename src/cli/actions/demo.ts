@@ -169,19 +169,31 @@ export async function demoRunAction(ctx: CommandContext, options: { skip?: strin
     });
   }
 
-  if (skip.has('perf')) outcomes.push({ item: 'Load test (k6)', result: 'skipped', notes: 'left out with --skip', runId: null, exitCode: 0 });
+  if (skip.has('perf')) outcomes.push({ item: 'Load test (k6, Locust)', result: 'skipped', notes: 'left out with --skip', runId: null, exitCode: 0 });
   else {
-    const item = 'Load test (k6)';
+    // k6 when it is installed, Locust when it is installed, both when both; a missing one is "not run".
     const k6Problem = await toolProblem(ctx, 'k6', await toolRequest(ctx, 'perf', {}));
-    if (k6Problem) {
-      outcomes.push({ item, result: 'not run', notes: `${k6Problem.message}${k6Problem.hint ? `; ${k6Problem.hint}` : ''}`, runId: null, exitCode: 0 });
-    } else {
+    const { detectLocust } = await import('./perf-locust.js');
+    const locust = await detectLocust(ctx);
+    if (!k6Problem) {
+      const item = 'Load test (k6)';
       const script = join(exampleDir(ctx, 'k6'), 'load.js');
       await attempt(item, async () => {
         const run = await runTool(ctx, 'k6', await toolRequest(ctx, 'perf', { script, type: 'load' }), { baseUrl: shop.url, name: 'demo perf' });
         await record(item, run, perfNote);
       });
     }
+    if (locust.available) {
+      const item = 'Load test (Locust)';
+      const script = join(exampleDir(ctx, 'locust'), 'shop.py');
+      await attempt(item, async () => {
+        const { runLocustSuite } = await import('./perf-locust.js');
+        const run = await runLocustSuite(ctx, { script, baseUrl: shop.url, name: 'demo perf (locust)', type: 'load', users: 5, spawnRate: 5, duration: '10s' });
+        await record(item, run, perfNote);
+      });
+    }
+    if (k6Problem) outcomes.push({ item: 'Load test (k6)', result: 'not run', notes: `${k6Problem.message}${k6Problem.hint ? `; ${k6Problem.hint}` : ''}`, runId: null, exitCode: 0 });
+    if (!locust.available) outcomes.push({ item: 'Load test (Locust)', result: 'not run', notes: `${locust.reason}${locust.hint ? `; ${locust.hint}` : ''}`, runId: null, exitCode: 0 });
   }
 
   ctx.progress.stop();

@@ -6,7 +6,7 @@ import type { ImportBase, Importer } from '../../adapters/import-types.js';
 import type { CommandContext } from '../context.js';
 import { parseEnvironment, saveOrSpool } from '../session.js';
 
-type Format = 'junit' | 'playwright-json' | 'newman-json' | 'k6-summary' | 'k6-json';
+type Format = 'junit' | 'playwright-json' | 'newman-json' | 'k6-summary' | 'k6-json' | 'locust-csv';
 
 async function loadImporter(format: Format): Promise<Importer> {
   switch (format) {
@@ -20,6 +20,8 @@ async function loadImporter(format: Format): Promise<Importer> {
       return (await import('../../adapters/k6/import.js')).importK6Summary;
     case 'k6-json':
       return (await import('../../adapters/k6/import.js')).importK6Json;
+    case 'locust-csv':
+      return (await import('../../adapters/locust/import.js')).importLocustCsv;
   }
 }
 
@@ -69,6 +71,11 @@ export async function importAction(ctx: CommandContext, files: string[], options
       exitCode = 4;
     }
     summaries.push({ id: run.id, kind: run.kind, name: run.name, status: run.status, totals: run.totals });
+    if (ctx.globals.pushgateway) {
+      const { pushRunMetrics } = await import('../prometheus.js');
+      const pushed = await pushRunMetrics(ctx.globals.pushgateway, run);
+      if (pushed.problem) ctx.err(`shopfds-test: warning: ${pushed.problem} (the run is stored; its metrics were not pushed)`);
+    }
   }
   if (ctx.globals.json) ctx.out(JSON.stringify(summaries, null, 2));
   else

@@ -1,0 +1,413 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ToolError, UsageError, type Artifact, type RunInput } from '../../model/index.js';
+import { buildLocustInvocation, LOCUST_DEFAULTS, LOCUST_INSTALL_HINT, LOCUST_RUN_TIME, parseDebianVersion, parseLocustVersion, type LocustInvocation } from './invocation.js';
+import { buildLocustRun, type LocustCapture, type LocustCriteria, type LocustPerfType, type LocustRunContext } from './run.js';
+import { LocustCsvError, LocustHistoryReader, parseLocustExceptions, parseLocustFailures, parseLocustStats } from './stats.js';
+
+/*
+ * Locust (https://locust.io) as a tool adapter, in the parts of the ToolAdapter contract
+ * (STYLE.md section 2): resolve (pure but for finding the file), detect, buildInvocation (pure),
+ * execute (spawns through src/exec/locust.ts), describe, parse (pure over the files Locust wrote).
+ */
+
+export type { LocustCapture, LocustCriteria, LocustRunContext } from './run.js';
+
+/** What `perf --tool locust` (and `demo`) asks for. Flag values arrive as strings. */
+export interface LocustRequest {
+  /** A .py path, or a name resolved to `locust/<name>.py` (the working directory first, then the bundled ones). */
+  readonly script: string;
+  readonly type?: string | undefined;
+  readonly users?: number | string | undefined;
+  /** k6's word for users; accepted as the same. */
+  readonly vus?: number | string | undefined;
+  readonly spawnRate?: number | string | undefined;
+  /** Locust --run-time (`20s`, `5m`, `1h30m`, or seconds). */
+  readonly duration?: string | undefined;
+  readonly host?: string | undefined;
+  readonly baseUrl?: string | undefined;
+  readonly exitCodeOnError?: number | string | undefined;
+  readonly targetTps?: number | string | undefined;
+  readonly failUnderTarget?: boolean | undefined;
+  readonly maxErrorRate?: number | string | undefined;
+  readonly maxP95?: number | string | undefined;
+  readonly maxP99?: number | string | undefined;
+  readonly maxAvg?: number | string | undefined;
+  readonly scriptEnv?: readonly string[] | undefined;
+  /** Series bucket in milliseconds (already parsed). */
+  readonly intervalMs?: number | undefined;
+  /** The Locust executable (config perf.locustPath); SHOPFDS_LOCUST_PATH wins, else PATH. */
+  readonly locustPath?: string | undefined;
+}
+
+export interface LocustPlan {
+  readonly locustfile: string;
+  readonly locustfileShown: string;
+  readonly scenario: string;
+  readonly type: LocustPerfType;
+  readonly users: number;
+  readonly spawnRate: number;
+  readonly runTime: string;
+  /** --host / --base-url; undefined: the pipeline's target (config baseUrl or the demo shop). */
+  readonly host: string | undefined;
+  readonly exitCodeOnError: number;
+  readonly criteria: LocustCriteria;
+  readonly intervalMs: number;
+  readonly locustPath: string | undefined;
+}
+
+export interface LocustFound {
+  readonly name: 'locust';
+  readonly path: string;
+  readonly version: string | null;
+}
+
+export interface LocustRunInvocation {
+  readonly locust: LocustInvocation;
+  readonly cwd: string;
+  readonly commandLine: string;
+}
+
+/** The process side of a Locust run: what execute hands to parse. */
+export interface LocustProcessCapture {
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly output: string;
+  readonly wallMs: number;
+  readonly interrupted: boolean;
+  readonly files: LocustInvocation['files'];
+}
+
+/** Progress events, in the pipeline's vocabulary. */
+export type LocustEvent =
+  | { readonly type: 'begin'; readonly total: null; readonly label: string }
+  | { readonly type: 'sample'; readonly elapsedMs: number; readonly values: Readonly<Record<string, number | null>> }
+  | { readonly type: 'note'; readonly text: string };
+
+export interface LocustExecuteIo {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly signal: AbortSignal;
+  emit(event: LocustEvent): void;
+}
+
+const TYPES: readonly LocustPerfType[] = ['load', 'spike', 'soak', 'stress'];
+
+function packageDir(): string {
+  // dist/adapters/locust/index.js -> <package>
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+}
+
+/** The plugin loaded next to every locustfile (locust/plugins/shopfds_final_csv.py). */
+export function finalCsvPluginPath(): string {
+  return join(packageDir(), 'locust', 'plugins', 'shopfds_final_csv.py');
+}
+
+function shown(cwd: string, file: string): string {
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+function wholeNumber(flag: string, value: number | string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`${flag} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`} (got "${text}")`);
+  return Number(text);
+}
+
+function positiveNumber(flag: string, value: number | string | undefined, allowZero = false): number | null {
+  if (value === undefined) return null;
+  const text = String(value);
+  const n = Number(text);
+  if (!/^\d+(?:\.\d+)?$/.test(text) || !(allowZero ? n >= 0 : n > 0)) throw new UsageError(`${flag} must be a ${allowZero ? 'non-negative' : 'positive'} number (got "${text}")`);
+  return n;
+}
+
+function resolveLocustfile(cwd: string, given: string): string {
+  if (/[\\/]/.test(given) || /\.py$/i.test(given)) {
+    const file = resolve(cwd, given);
+    if (!existsSync(file)) throw new UsageError(`locustfile not found: ${given}`);
+    if (!statSync(file).isFile()) throw new UsageError(`locustfile is not a file: ${given}`);
+    return file;
+  }
+  const dirs = [resolve(cwd, 'locust'), join(packageDir(), 'locust')];
+  for (const dir of dirs) {
+    const file = join(dir, `${given}.py`);
+    if (existsSync(file) && statSync(file).isFile()) return file;
+  }
+  const names = new Set<string>();
+  for (const dir of dirs) {
+    try {
+      for (const f of readdirSync(dir)) if (f.endsWith('.py') && !f.startsWith('_')) names.add(f.slice(0, -3));
+    } catch {
+      // no such directory
+    }
+  }
+  throw new UsageError(`locustfile not found: "${given}" is neither a file nor a locustfile in locust/`, {
+    hint: names.size ? `Available: ${[...names].sort().join(', ')}.` : 'Pass the path of a locustfile.',
+  });
+}
+
+/** Checks every option and finds the locustfile. Throws UsageError (exit 2) before anything runs. */
+export function resolveLocustPlan(request: LocustRequest, cwd: string): LocustPlan {
+  if (request.type !== undefined && !TYPES.includes(request.type as LocustPerfType)) throw new UsageError(`--type must be one of ${TYPES.join(', ')} (got "${request.type}")`);
+  if ((request.scriptEnv ?? []).length) throw new UsageError('-e/--script-env is a k6 option; a locustfile reads its own environment variables');
+  const users = wholeNumber('--users', request.users, 1) ?? wholeNumber('--vus', request.vus, 1) ?? LOCUST_DEFAULTS.users;
+  const spawnRate = positiveNumber('--spawn-rate', request.spawnRate) ?? LOCUST_DEFAULTS.spawnRate;
+  const runTime = request.duration ?? LOCUST_DEFAULTS.runTime;
+  if (runTime === '' || !LOCUST_RUN_TIME.test(runTime)) throw new UsageError(`--duration must be a Locust run time such as 20s, 5m or 1h30m (got "${runTime}")`);
+  const exitCodeOnError = wholeNumber('--exit-code-on-error', request.exitCodeOnError, 0, 255) ?? 1;
+  const targetTps = wholeNumber('--target-tps', request.targetTps, 1) ?? null;
+  if (request.failUnderTarget && targetTps === null) throw new UsageError('--fail-under-target needs --target-tps');
+  const maxErrorRate = positiveNumber('--max-error-rate', request.maxErrorRate, true);
+  if (maxErrorRate !== null && maxErrorRate > 100) throw new UsageError(`--max-error-rate is a percentage from 0 to 100 (got "${request.maxErrorRate}")`);
+  if (request.host !== undefined && request.baseUrl !== undefined && request.host !== request.baseUrl) throw new UsageError('give --host or --base-url, not both');
+  const locustfile = resolveLocustfile(cwd, request.script);
+  const scenario = basename(locustfile).replace(/\.py$/i, '');
+  const lower = scenario.toLowerCase();
+  return {
+    locustfile,
+    locustfileShown: shown(cwd, locustfile),
+    scenario,
+    type: (request.type as LocustPerfType | undefined) ?? TYPES.find((t) => lower.includes(t)) ?? 'load',
+    users,
+    spawnRate,
+    runTime,
+    host: request.host ?? request.baseUrl,
+    exitCodeOnError,
+    criteria: {
+      maxErrorRate,
+      maxP95Ms: positiveNumber('--max-p95', request.maxP95),
+      maxP99Ms: positiveNumber('--max-p99', request.maxP99),
+      maxAvgMs: positiveNumber('--max-avg', request.maxAvg),
+      targetTps,
+      failUnderTarget: Boolean(request.failUnderTarget),
+    },
+    intervalMs: request.intervalMs ?? 1000,
+    locustPath: request.locustPath,
+  };
+}
+
+/** Finds Locust and its version, or throws a ToolError (exit 3) that says how to install it. */
+export async function detectLocust(at: { cwd: string; env: Readonly<Record<string, string | undefined>> }, locustPath: string | undefined): Promise<LocustFound> {
+  const { findLocust, runLocustVersion } = await import('../../exec/locust.js');
+  const found = findLocust(at.env, at.cwd, locustPath);
+  if (!found.path) {
+    throw new ToolError(found.from === 'PATH' ? 'Locust is not installed (no "locust" on PATH)' : `Locust not found: ${found.from} is not an executable file`, { hint: LOCUST_INSTALL_HINT });
+  }
+  const version = await runLocustVersion(found.path, at.env, at.cwd);
+  if ('problem' in version) throw new ToolError(version.problem, { hint: LOCUST_INSTALL_HINT });
+  return { name: 'locust', path: found.path, version: parseLocustVersion(version.stdout) ?? (version.dpkg ? parseDebianVersion(version.dpkg) : null) };
+}
+
+/**
+ * Finds the Locust executable only (no process started), or throws the same ToolError as
+ * detectLocust. With `probeLocustVersion` running beside the test, the Python start-up of
+ * `locust --version` (about half a second) is not added to the run's wall time.
+ */
+export async function findLocustPath(at: { cwd: string; env: Readonly<Record<string, string | undefined>> }, locustPath: string | undefined): Promise<string> {
+  const { findLocust } = await import('../../exec/locust.js');
+  const found = findLocust(at.env, at.cwd, locustPath);
+  if (!found.path) {
+    throw new ToolError(found.from === 'PATH' ? 'Locust is not installed (no "locust" on PATH)' : `Locust not found: ${found.from} is not an executable file`, { hint: LOCUST_INSTALL_HINT });
+  }
+  return found.path;
+}
+
+/** The version of the Locust at `path`, or null when it cannot be told. Never throws. */
+export async function probeLocustVersion(at: { cwd: string; env: Readonly<Record<string, string | undefined>> }, path: string): Promise<string | null> {
+  try {
+    const { runLocustVersion } = await import('../../exec/locust.js');
+    const version = await runLocustVersion(path, at.env, at.cwd);
+    if ('problem' in version) return null;
+    return parseLocustVersion(version.stdout) ?? (version.dpkg ? parseDebianVersion(version.dpkg) : null);
+  } catch {
+    return null;
+  }
+}
+
+/** Quotes one argument for a shown command line. */
+function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_./:=,@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The Locust command for a plan. Pure. */
+export function buildLocustRunInvocation(plan: LocustPlan, at: { cwd: string; workDir: string; baseUrl: string; locustPath: string; plugin: string | null }): LocustRunInvocation {
+  const locust = buildLocustInvocation({
+    locustPath: at.locustPath,
+    locustfile: plan.locustfile,
+    finalCsvPlugin: at.plugin,
+    workDir: at.workDir,
+    users: plan.users,
+    spawnRate: plan.spawnRate,
+    runTime: plan.runTime,
+    host: at.baseUrl,
+    exitCodeOnError: plan.exitCodeOnError,
+  });
+  return { locust, cwd: at.cwd, commandLine: ['locust', ...locust.args].map(shellQuote).join(' ') };
+}
+
+function readIfThere(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs Locust to its end, reading its stats file once a second for the live figures. Ctrl-C (the
+ * signal) stops Locust with one SIGINT; it still writes its statistics.
+ */
+export async function executeLocust(inv: LocustRunInvocation, io: LocustExecuteIo, plan: LocustPlan): Promise<LocustProcessCapture> {
+  const { startLocust } = await import('../../exec/locust.js');
+  const proc = await startLocust(inv.locust, { cwd: inv.cwd, env: io.env, installHint: LOCUST_INSTALL_HINT, graceMs: 30_000 });
+  let interrupted = false;
+  const onAbort = () => {
+    interrupted = true;
+    io.emit({ type: 'note', text: 'stopping Locust (it writes its statistics first)...' });
+    proc.interrupt();
+  };
+  if (io.signal.aborted) onAbort();
+  else io.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const begun = Date.now();
+    io.emit({ type: 'begin', total: null, label: `locust ${plan.scenario}: starting` });
+    let exited = false;
+    const exit = proc.exited.finally(() => {
+      exited = true;
+    });
+    exit.catch(() => {});
+    while (!exited) {
+      await Promise.race([exit.catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
+      if (exited) break;
+      // Locust rewrites PREFIX_stats.csv once a second; its Aggregated row is the live line.
+      const live = readIfThere(inv.locust.files.stats);
+      let values: Record<string, number | null> = { rps: null, avg: null, requests: null, failures: null };
+      if (live) {
+        try {
+          const a = parseLocustStats(live).aggregated;
+          if (a) values = { rps: a.rps, avg: a.avgMs, requests: a.requests, failures: a.failures };
+        } catch {
+          // caught mid-write
+        }
+      }
+      io.emit({ type: 'sample', elapsedMs: Date.now() - begun, values });
+    }
+    const result = await exit; // throws a ToolError when Locust could not be started
+    return {
+      exitCode: result.exitCode,
+      signal: result.signal,
+      output: `${result.stdout}\n${result.stderr}`,
+      wallMs: result.wallMs,
+      interrupted: interrupted || io.signal.aborted,
+      files: inv.locust.files,
+    };
+  } finally {
+    io.signal.removeEventListener('abort', onAbort);
+    if (proc.running()) proc.kill();
+  }
+}
+
+function fmt(n: number | null | undefined, digits = 0): string {
+  return n === null || n === undefined ? '-' : n.toFixed(digits);
+}
+
+/** Words a progress event. */
+export function describeLocust(event: LocustEvent): string | null {
+  switch (event.type) {
+    case 'begin':
+      return event.label;
+    case 'sample': {
+      const v = event.values;
+      const head = `locust ${Math.round(event.elapsedMs / 1000)}s`;
+      return v.requests === null || v.requests === undefined ? head : `${head}  ${fmt(v.rps, 1)} req/s  avg ${fmt(v.avg)} ms  requests ${v.requests}  failures ${fmt(v.failures)}`;
+    }
+    case 'note':
+      return event.text;
+  }
+}
+
+/** Reads the files Locust wrote into the capture the pure run builder takes. */
+export async function readLocustCapture(p: LocustProcessCapture, toolVersion: string | null): Promise<LocustCapture> {
+  const { readLocustHistoryFile } = await import('./read.js');
+  const files = p.files;
+  let stats: LocustCapture['stats'] = null;
+  let statsProblem: string | null = null;
+  let failures: LocustCapture['failures'] = [];
+  let exceptions: LocustCapture['exceptions'] = [];
+  const history = new LocustHistoryReader(basename(files.history));
+  try {
+    const text = readIfThere(files.stats);
+    if (text === null) statsProblem = 'wrote no statistics (no _stats.csv)';
+    else {
+      stats = parseLocustStats(text, basename(files.stats));
+      const f = readIfThere(files.failures);
+      if (f) failures = parseLocustFailures(f, basename(files.failures));
+      const x = readIfThere(files.exceptions);
+      if (x) exceptions = parseLocustExceptions(x, basename(files.exceptions));
+      if (existsSync(files.history)) await readLocustHistoryFile(files.history, history);
+    }
+  } catch (error) {
+    if (!(error instanceof LocustCsvError)) throw error;
+    stats = null;
+    statsProblem = `wrote statistics this adapter cannot read (Locust ${toolVersion ?? 'of unknown version'}): ${error.message}`;
+  }
+  return {
+    exitCode: p.exitCode,
+    signal: p.signal,
+    stderr: p.output,
+    stats,
+    statsProblem,
+    failures,
+    exceptions,
+    history: history.points,
+    interrupted: p.interrupted,
+    wallMs: p.wallMs,
+  };
+}
+
+/** The CSV files as run artifacts. */
+export function locustArtifacts(files: LocustInvocation['files'], cwd: string): Artifact[] {
+  const out: Artifact[] = [];
+  for (const [name, file] of [
+    ['locust_stats.csv', files.stats],
+    ['locust_stats_history.csv', files.history],
+    ['locust_failures.csv', files.failures],
+    ['locust_exceptions.csv', files.exceptions],
+  ] as const) {
+    if (existsSync(file)) out.push({ name, kind: 'report', contentType: 'text/csv', path: shown(cwd, file), attempt: null });
+  }
+  return out;
+}
+
+/** The complete run from what Locust left behind. Pure. */
+export function parseLocust(capture: LocustCapture, plan: LocustPlan, run: Omit<LocustRunContext, 'testType' | 'scenarioName' | 'locustfile' | 'users' | 'criteria' | 'exitCodeOnError' | 'intervalMs'>): RunInput {
+  return buildLocustRun(
+    {
+      ...run,
+      testType: plan.type,
+      scenarioName: plan.scenario,
+      locustfile: plan.locustfileShown,
+      users: plan.users,
+      criteria: plan.criteria,
+      exitCodeOnError: plan.exitCodeOnError,
+      intervalMs: plan.intervalMs,
+    },
+    capture,
+  );
+}
+
+/** The adapter, in the ToolAdapter contract's parts; the run pipeline registers it as `locust`. */
+export const adapter = {
+  name: 'locust',
+  kind: 'perf',
+  resolve: (request: LocustRequest, at: { cwd: string }) => resolveLocustPlan(request, at.cwd),
+  detect: (at: { cwd: string; env: Readonly<Record<string, string | undefined>> }, plan: LocustPlan) => detectLocust(at, plan.locustPath),
+  target: (plan: LocustPlan, given: { baseUrl: string | undefined }) => ({ mode: 'resolve' as const, baseUrl: plan.host ?? given.baseUrl }),
+  buildInvocation: buildLocustRunInvocation,
+  execute: executeLocust,
+  describe: describeLocust,
+  parse: parseLocust,
+} as const;
