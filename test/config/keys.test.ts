@@ -146,6 +146,19 @@ const EFFECTS: Record<string, () => Promise<void>> = {
   'perf.scripts': async () => expect((await perfRun()).perf.test.k6_script_path).toBe('my-k6/custom.js'),
   'perf.k6Path': async () => expect((await perfRun()).tool).toMatchObject({ name: 'k6', version: '0.49.0' }),
   'perf.intervalSec': async () => expect((await perfRun()).metadata.series_interval_ms).toBe('5000'),
+  'perf.locustPath': async () => {
+    const dir = workspace({ perf: { locustPath: 'no-such-locust' } });
+    writeFileSync(join(dir, 'load.py'), '');
+    const r = await runBin(['perf', 'load.py'], { cwd: dir, env: cliEnv({ SHOPFDS_LOCUST_PATH: undefined }) });
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain('Locust not found: perf.locustPath no-such-locust is not an executable file');
+  },
+  'prometheus.pushgateway': async () => {
+    const dir = workspace({ prometheus: { pushgateway: 'http://127.0.0.1:9' } });
+    const r = await runBin(['import', join(REPO_ROOT, 'test/fixtures/locust/faults/locust_stats.csv'), '--format', 'locust-csv'], { cwd: dir });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain('could not push to the Pushgateway at http://127.0.0.1:9/');
+  },
   'chaos.experiments': async () => expect((await chaosPlan()).json.experiment).toBe('backend-pod-delete-production'),
   'chaos.approvers': async () => expect((await chaosPlan()).json.gate).toMatchObject({ required: true, approver: 'bob', refusal: null }),
   'chaos.recoveryTargetSec': async () => expect((await chaosPlan()).text).toContain('recovery: steady state again within 77s'),
