@@ -479,7 +479,8 @@ async function stopEngine(
   const { target, engineName, resultName } = plan;
   const urgent = io.urgent;
   const deadline = Date.now() + plan.stopTimeoutMs;
-  const shortTimeout = () => (urgent?.aborted ? '5s' : '10s');
+  // Bounded: the user's --request-timeout when shorter, else 10 s; 5 s once Ctrl-C was pressed again.
+  const shortTimeout = () => (urgent?.aborted ? '5s' : target.requestTimeout && (parseInt(target.requestTimeout, 10) || 99) < 10 ? target.requestTimeout : '10s');
   let patched = false;
   let lastError = '';
   for (let attempt = 0; attempt < 3 && !patched; attempt++) {
