@@ -73,15 +73,18 @@ describe('canary watch (real kubectl, stand-in Flagger API server)', () => {
     expect(run.cases[0]).toMatchObject({ name: 'analysis', status: 'failed' });
   });
 
-  it('times out with a clear error (exit 1, status failed, reason "timed out")', async () => {
+  it('times out with a clear error (exit 1): stored as timed out with the last phase and weight, not as a rollback', async () => {
     const { ws, args } = await setup('stuck', { stepMs: 300 });
     const res = await runCli(args('watch', '--interval', '200ms', '--timeout', '2s'), { cwd: ws.dir });
     expect(res.exitCode).toBe(1);
     const run = parseRun(res.stdout);
     const d = run.canary.deployment;
-    expect(d.status).toBe('failed');
-    expect(d.rollback_reason).toMatch(/^timed out after 2s waiting for canary fds \(phase Progressing, weight \d+%\)$/);
+    expect(d.status).toBe('progressing');
+    expect(d.rollback_reason).toBeNull();
+    expect(run.errorMessage).toMatch(/^timed out after 2s waiting for canary fds \(phase Progressing, weight \d+%\)$/);
+    expect(run.metadata.timed_out).toBe('true');
     expect(run.cases[0]).toMatchObject({ name: 'analysis', status: 'timed_out' });
+    expect(res.stderr).not.toContain('rollback');
   });
 
   it('on SIGINT saves the watch as interrupted and exits 130', async () => {

@@ -32,6 +32,26 @@ function goDurationMs(text: string): number | null {
   return parseDuration(text, { bare: 'none' });
 }
 
+function eventTime(e: EventList['items'][number]): number {
+  return Date.parse(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '');
+}
+
+/**
+ * When Flagger started analysing the current revision: its last "New revision detected!" Event
+ * (Flagger writes one each time it picks up a new spec of the target). Null when there is none:
+ * every event then belongs to the current revision.
+ */
+export function currentRevisionSince(list: EventList): number | null {
+  const times = list.items.filter((e) => /^New revision detected!?/.test(e.message ?? '')).map(eventTime).filter(Number.isFinite);
+  return times.length ? Math.max(...times) : null;
+}
+
+/** When Flagger last rolled back ("Rolling back ..." / "Canary failed! ..."), or null. */
+export function lastFailureAt(list: EventList): number | null {
+  const times = list.items.filter((e) => /^(Rolling back|Canary failed!)/.test((e.message ?? '').replace(/^\(combined from similar events\):\s*/, ''))).map(eventTime).filter(Number.isFinite);
+  return times.length ? Math.max(...times) : null;
+}
+
 /**
  * The metric values Flagger exposes for an analysis. The Canary status has none; Flagger writes them
  * only into Events when a check fails ("Halt podinfo.test advancement success rate 69.17% < 99%").
