@@ -1,23 +1,7 @@
-import { z } from 'zod';
 import { parseDuration } from '../../model/index.js';
+import { EventListSchema, type EventList } from '../kube/events.js';
 
-/** `kubectl get events --field-selector involvedObject.kind=Canary,... -o json`. */
-export const EventListSchema = z
-  .object({
-    items: z.array(
-      z
-        .object({
-          message: z.string().optional(),
-          type: z.string().optional(),
-          lastTimestamp: z.string().nullable().optional(),
-          eventTime: z.string().nullable().optional(),
-          metadata: z.object({ creationTimestamp: z.string().optional() }).loose().optional(),
-        })
-        .loose(),
-    ),
-  })
-  .loose();
-export type EventList = z.infer<typeof EventListSchema>;
+export { EventListSchema, type EventList };
 
 export interface AnalysisReadings {
   /** Percent, from "Halt <c> advancement success rate 98.69% < 99%". */

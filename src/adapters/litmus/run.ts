@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
 import { ToolError, type CaseStatus, type ChaosAuditEntry, type ChaosExperiment, type ChaosObservation, type MetricSample } from '../../model/index.js';
 import { runKubectl, type KubectlCapture, type KubectlCallOptions } from '../../exec/kubectl.js';
+import { EventListSchema } from '../kube/events.js';
 import { firstErrorLine, isApiFault, isNotFound, isTransientApiFault, kubectlError } from '../kube/kubectl-output.js';
 import type { ExecuteIo, Invocation } from '../types.js';
 import { LITMUS_EXPERIMENTS } from './engine.js';
@@ -99,22 +99,6 @@ async function callWithRetry(plan: ChaosPlan, args: readonly string[], options: 
 function clusterApiError(out: KubectlCapture, what: string): string {
   return `cluster API error: ${what}: ${firstErrorLine(out)}`;
 }
-
-const EventListSchema = z
-  .object({
-    items: z.array(
-      z
-        .object({
-          reason: z.string().optional(),
-          message: z.string().optional(),
-          firstTimestamp: z.string().nullable().optional(),
-          lastTimestamp: z.string().nullable().optional(),
-          eventTime: z.string().nullable().optional(),
-        })
-        .loose(),
-    ),
-  })
-  .loose();
 
 /**
  * When chaos ended, as the cluster reports it: the first post-chaos Event of the engine

@@ -1,9 +1,9 @@
-import { makeRun, type RunInput } from '../../model/index.js';
+import type { RunInput } from '../../model/index.js';
 import { adapter as flagger, parseCanaryCapture, type CanaryRequest } from '../../adapters/flagger/index.js';
-import type { ToolEvent } from '../../adapters/types.js';
 import type { CommandContext } from '../context.js';
 import { finishRun, startRun, type FinishOptions } from '../session.js';
 import { parseDurationFlag, resolveKubectlTarget, type KubeOptions } from './chaos-kube.js';
+import { polledInvocationContext, progressEmitter, runFromOutcome } from './polled-tool.js';
 
 /** What `canary status|watch` was given, before normalization against config. */
 export interface CanaryInput extends KubeOptions {
@@ -34,24 +34,8 @@ export async function observeCanary(ctx: CommandContext, input: CanaryInput): Pr
   const plan = flagger.resolve(canaryRequestFor(ctx, input), { cwd: ctx.io.cwd, env: ctx.io.env, ci: ctx.globals.ci !== null, stateDir: ctx.globals.stateDir, artifactsDir: ctx.globals.artifactsDir }) as CanaryRequest;
   const run = startRun(ctx, 'canary', { env: plan.env });
   const tool = await flagger.detect({ cwd: ctx.io.cwd, env: ctx.io.env }, plan);
-  const inv = await flagger.buildInvocation(plan, {
-    cwd: ctx.io.cwd,
-    env: ctx.io.env,
-    ci: ctx.globals.ci !== null,
-    stateDir: ctx.globals.stateDir,
-    artifactsDir: ctx.globals.artifactsDir,
-    run,
-    tool,
-    workDir: ctx.io.cwd,
-    baseUrl: null,
-    demo: false,
-    debug: ctx.globals.debug,
-  });
-  const emit = (event: ToolEvent) => {
-    const text = flagger.describe(event);
-    if (text) ctx.progress.line(text);
-  };
-  const capture = await flagger.execute!(inv, { cwd: ctx.io.cwd, env: ctx.io.env, signal: ctx.signal, emit, debug: ctx.globals.debug, echo: () => {} }, plan);
+  const inv = await flagger.buildInvocation(plan, polledInvocationContext(ctx, run, tool));
+  const capture = await flagger.execute!(inv, { cwd: ctx.io.cwd, env: ctx.io.env, signal: ctx.signal, emit: progressEmitter(ctx, flagger.describe), debug: ctx.globals.debug, echo: () => {} }, plan);
   const parsed = parseCanaryCapture(capture, plan, { run, requestedName: null });
   if (parsed.type === 'error') throw parsed.error;
   const o = parsed.outcome;
@@ -60,19 +44,7 @@ export async function observeCanary(ctx: CommandContext, input: CanaryInput): Pr
     const why = o.details?.kind === 'canary' ? (o.details.canary.deployment.rollback_reason ?? o.errorMessage) : o.errorMessage;
     ctx.progress.line(`canary ${plan.name}: ${word}${why ? `: ${why}` : ''}`);
   }
-  return makeRun({
-    ...run,
-    name: o.name,
-    tool: { name: 'kubectl', version: o.toolVersion ?? null, commandLine: inv.commandLine ?? '' },
-    cases: o.cases,
-    details: o.details,
-    metrics: o.metrics,
-    metadata: o.metadata,
-    errorMessage: o.errorMessage ?? null,
-    toolError: Boolean(o.toolError),
-    interrupted: o.interrupted,
-    ...(o.toolError && !o.interrupted ? { status: 'error' as const } : {}),
-  });
+  return runFromOutcome(run, o, inv.commandLine ?? '');
 }
 
 /** In-process entry for `canary watch`: polls until Succeeded/Failed/timeout and returns the run (not yet saved). */

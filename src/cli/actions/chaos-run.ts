@@ -1,10 +1,10 @@
 import { userInfo } from 'node:os';
-import { GateError, makeRun, type RunInput } from '../../model/index.js';
+import { GateError, type RunInput } from '../../model/index.js';
 import { adapter as litmus, ciIdentityFrom, parseChaosCapture, refusedCapture, type ChaosExecuteIo, type ChaosPlan, type ChaosRunRequest } from '../../adapters/litmus/index.js';
-import type { ToolEvent } from '../../adapters/types.js';
 import type { CommandContext } from '../context.js';
 import { startRun, type RunStart } from '../session.js';
 import { resolveKubectlTarget, type KubeOptions } from './chaos-kube.js';
+import { polledInvocationContext, progressEmitter, runFromOutcome } from './polled-tool.js';
 
 /** What `chaos run` was given, before normalization against env and config. */
 export interface ChaosRunInput extends KubeOptions {
@@ -79,23 +79,10 @@ export function gateRefusal(plan: ChaosPlan): GateError {
   return new GateError('E_GATE_APPROVAL', gate.refusal ?? 'refused', { hint });
 }
 
-function toRun(ctx: CommandContext, plan: ChaosPlan, run: RunStart, capture: ReturnType<typeof refusedCapture>, commandLine: string): RunInput {
+function toRun(plan: ChaosPlan, run: RunStart, capture: ReturnType<typeof refusedCapture>, commandLine: string): RunInput {
   const parsed = parseChaosCapture(capture, plan, { run, requestedName: null });
   if (parsed.type === 'error') throw parsed.error;
-  const o = parsed.outcome;
-  return makeRun({
-    ...run,
-    name: o.name,
-    tool: { name: 'kubectl', version: o.toolVersion ?? null, commandLine },
-    cases: o.cases,
-    details: o.details,
-    metrics: o.metrics,
-    metadata: o.metadata,
-    errorMessage: o.errorMessage ?? null,
-    toolError: Boolean(o.toolError),
-    interrupted: o.interrupted,
-    ...(o.toolError && !o.interrupted ? { status: 'error' as const } : {}),
-  });
+  return runFromOutcome(run, parsed.outcome, commandLine);
 }
 
 /**
@@ -104,36 +91,20 @@ function toRun(ctx: CommandContext, plan: ChaosPlan, run: RunStart, capture: Ret
  */
 export function refusedRun(ctx: CommandContext, plan: ChaosPlan): RunInput {
   const run = startRun(ctx, 'chaos', { env: plan.environment });
-  return toRun(ctx, plan, run, refusedCapture(plan, ctx.globals.executedBy, run.startedAt), `shopfds-test chaos run ${plan.experiment.definition.name} (refused)`);
+  return toRun(plan, run, refusedCapture(plan, ctx.globals.executedBy, run.startedAt), `shopfds-test chaos run ${plan.experiment.definition.name} (refused)`);
 }
 
 /** Steps 2-5 of `chaos run` through the Litmus adapter: steady state, inject, poll, abort, recovery, record. */
 export async function executeChaosPlan(ctx: CommandContext, plan: ChaosPlan): Promise<RunInput> {
   const run = startRun(ctx, 'chaos', { env: plan.environment });
   const tool = await litmus.detect({ cwd: ctx.io.cwd, env: ctx.io.env }, plan);
-  const inv = await litmus.buildInvocation(plan, {
-    cwd: ctx.io.cwd,
-    env: ctx.io.env,
-    ci: ctx.globals.ci !== null,
-    stateDir: ctx.globals.stateDir,
-    artifactsDir: ctx.globals.artifactsDir,
-    run,
-    tool,
-    workDir: ctx.io.cwd,
-    baseUrl: null,
-    demo: false,
-    debug: ctx.globals.debug,
-  });
-  const emit = (event: ToolEvent) => {
-    const text = litmus.describe(event);
-    if (text) ctx.progress.line(text);
-  };
+  const inv = await litmus.buildInvocation(plan, polledInvocationContext(ctx, run, tool));
   const io: ChaosExecuteIo = {
     cwd: ctx.io.cwd,
     env: ctx.io.env,
     signal: ctx.signal,
     urgent: ctx.urgentSignal,
-    emit,
+    emit: progressEmitter(ctx, litmus.describe),
     debug: ctx.globals.debug,
     echo: () => {},
   };
@@ -143,7 +114,7 @@ export async function executeChaosPlan(ctx: CommandContext, plan: ChaosPlan): Pr
     ctx.err(`shopfds-test: stop not confirmed: ChaosEngine ${plan.target.namespace}/${plan.engineName} may still be injecting chaos. Stop it by hand:`);
     ctx.err(`  ${capture.manualStop}`);
   }
-  return toRun(ctx, plan, run, capture, inv.commandLine ?? '');
+  return toRun(plan, run, capture, inv.commandLine ?? '');
 }
 
 /** In-process entry: runs the experiment end to end and returns the run (not yet saved). */
