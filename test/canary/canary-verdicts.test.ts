@@ -27,7 +27,7 @@ const CANARY = '/apis/flagger.app/v1beta1/namespaces/shop/canaries/fds';
 describe('canary verdicts (real kubectl, stand-in Flagger API server with faults)', () => {
   it('6. a single 500 on one poll is retried and the watch goes on to the promotion', async () => {
     const { server, ws, args } = await setup('promote', {}, [{ method: 'GET', path: CANARY, action: { status: 500 }, skip: 3, times: 1 }]);
-    const res = await runCli(args('watch', '--interval', '200ms', '--timeout', '60s'), { cwd: ws.dir, timeoutMs: 170_000 });
+    const res = await runCli(args('watch', '--interval', '200ms', '--timeout', '150s'), { cwd: ws.dir, timeoutMs: 170_000 });
     expect(server.faulted).toHaveLength(1);
     expect(res.exitCode).toBe(0);
     const run = parseRun(res.stdout);
@@ -38,7 +38,7 @@ describe('canary verdicts (real kubectl, stand-in Flagger API server with faults
 
   it('6. an API server that keeps failing ends the watch with exit 3, and the snapshots taken are stored', async () => {
     const { server, ws, args } = await setup('stuck', {}, [{ method: 'GET', path: CANARY, action: { status: 500 }, skip: 3 }]);
-    const res = await runCli(args('watch', '--interval', '200ms', '--timeout', '60s'), { cwd: ws.dir, timeoutMs: 170_000 });
+    const res = await runCli(args('watch', '--interval', '200ms', '--timeout', '150s'), { cwd: ws.dir, timeoutMs: 170_000 });
     expect(server.faulted.length).toBeGreaterThanOrEqual(5);
     expect(res.exitCode).toBe(3);
     const run = parseRun(res.stdout);
@@ -63,7 +63,7 @@ describe('canary verdicts (real kubectl, stand-in Flagger API server with faults
 
   it('8. a Failed phase left from the previous revision does not end a new watch', async () => {
     const { ws, args } = await setup('promote', { previous: 'failed' });
-    const res = await runCli(args('watch', '--interval', '200ms', '--timeout', '60s'), { cwd: ws.dir, timeoutMs: 170_000 });
+    const res = await runCli(args('watch', '--interval', '200ms', '--timeout', '150s'), { cwd: ws.dir, timeoutMs: 170_000 });
     expect(res.exitCode).toBe(0);
     const run = parseRun(res.stdout);
     const d = run.canary.deployment;
@@ -77,7 +77,7 @@ describe('canary verdicts (real kubectl, stand-in Flagger API server with faults
   it('8. watch started right after a first deploy waits for Flagger to initialize the canary', async () => {
     const { server, ws, args } = await setup('promote', { previous: 'none' });
     expect(server.get('deployments', 'shop', 'fds-primary')).toBeUndefined();
-    const res = await runCli(args('watch', '--interval', '200ms', '--timeout', '60s'), { cwd: ws.dir, timeoutMs: 170_000 });
+    const res = await runCli(args('watch', '--interval', '200ms', '--timeout', '150s'), { cwd: ws.dir, timeoutMs: 170_000 });
     expect(res.exitCode).toBe(0);
     const run = parseRun(res.stdout);
     const d = run.canary.deployment;

@@ -53,7 +53,7 @@ describe('chaos run (real kubectl, stand-in Litmus API server)', () => {
   it('passes: steady state holds, the ChaosEngine is applied, the verdict is Pass and pods recover in time', async () => {
     const { server, ws, base, tail } = await setup({ chaos: { verdict: 'Pass', chaosMs: 600, recoveryMs: 300 } });
     const junit = join(ws.dir, 'chaos.xml');
-    const res = await runCli([...base, 'fds-pod-delete-http', ...tail, '--probe-url', `${healthUrl}/health`, '--junit', junit], { cwd: ws.dir });
+    const res = await runCli([...base, 'fds-pod-delete-probe', ...tail, '--probe-url', `${healthUrl}/health`, '--junit', junit], { cwd: ws.dir });
     expect(res.stderr).toContain('verdict Pass');
     expect(res.exitCode).toBe(0);
 
@@ -101,7 +101,7 @@ describe('chaos run (real kubectl, stand-in Litmus API server)', () => {
 
   it('fails on verdict Fail and records the fail step and the failed probe', async () => {
     const { server, ws, base, tail } = await setup({ chaos: { verdict: 'Fail', chaosMs: 400 } });
-    const res = await runCli([...base, 'fds-pod-delete-http', ...tail, '--probe-url', `${healthUrl}/health`], { cwd: ws.dir });
+    const res = await runCli([...base, 'fds-pod-delete-probe', ...tail, '--probe-url', `${healthUrl}/health`], { cwd: ws.dir });
     expect(res.exitCode).toBe(1);
     expect(engineCreates(server)).toHaveLength(1);
     const run = parseRun(res.stdout);

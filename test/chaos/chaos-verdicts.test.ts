@@ -39,7 +39,7 @@ beforeAll(async () => {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('ok');
       },
-      fresh ? 400 : 5,
+      fresh ? 1500 : 5,
     );
   });
   await new Promise<void>((r) => slowFirst.listen(0, '127.0.0.1', r));
@@ -199,7 +199,7 @@ describe('chaos run verdicts (real kubectl, stand-in Litmus API server with time
     const before = run.cases.find((c: any) => c.suitePath[1] === 'steady state before' && c.name === 'http probe');
     expect(before.status).toBe('passed');
     expect(Number(before.properties.samples)).toBeGreaterThanOrEqual(20);
-    expect(Number(before.properties.p95_ms)).toBeLessThan(200);
+    expect(Number(before.properties.p95_ms)).toBeLessThan(1000);
     expect(observation(run, 'http_p95_ms').notes).toMatch(/\d+ samples after 1 warm-up request/);
   });
 
@@ -271,7 +271,7 @@ describe('chaos run verdicts (real kubectl, stand-in Litmus API server with time
 
   it('11. the stored hypothesis URL is the --probe-url used; the in-cluster httpProbe keeps the file URL', async () => {
     const { server, ws, base, tail } = await setup({ chaos: { verdict: 'Pass', chaosMs: 300, recoveryMs: 200 } });
-    const res = await runCli([...base, 'fds-pod-delete-http', ...tail, '--probe-url', `${healthUrl}/health`], { cwd: ws.dir });
+    const res = await runCli([...base, 'fds-pod-delete-probe', ...tail, '--probe-url', `${healthUrl}/health`], { cwd: ws.dir });
     expect(res.exitCode).toBe(0);
     const engine = engineCreates(server)[0]!.body as any;
     expect(engine.spec.experiments[0].spec.probe[0]['httpProbe/inputs'].url).toBe('http://fds.shop.svc.cluster.local/health');

@@ -406,7 +406,8 @@ async function pollVerdict(
       try {
         summary = summarizeChaosResult(ChaosResultSchema.parse(JSON.parse(out.stdout)));
       } catch (error) {
-        throw new ToolError(`unreadable ChaosResult ${resultName} from kubectl ${toolVersion ?? ''}: ${(error as Error).message.split('\n')[0]}`);
+        // Chaos is running: stop it and keep the run rather than leave with an exception.
+        return { summary, abort: 'api', error: `unreadable ChaosResult ${resultName} from kubectl ${toolVersion ?? ''}: ${(error as Error).message.split('\n')[0]}` };
       }
       const seen = `${summary.phase}/${summary.verdict}`;
       if (seen !== lastSeen) {
@@ -430,7 +431,8 @@ async function pollVerdict(
       await pause(Math.min(500 * 2 ** (failures - 1), 8000), io.signal);
       continue;
     } else {
-      throw kubectlError(out, `read ChaosResult ${resultName}`, toolVersion);
+      // Forbidden, a bad answer: not worth retrying, but chaos is running, so stop it and keep the run.
+      return { summary, abort: 'api', error: kubectlError(out, `read ChaosResult ${resultName}`, toolVersion).message };
     }
     // Ready pods during chaos, as observations (best effort).
     try {
