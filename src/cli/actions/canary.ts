@@ -3,7 +3,7 @@ import { adapter as flagger, parseCanaryCapture, type CanaryRequest } from '../.
 import type { CommandContext } from '../context.js';
 import { finishRun, startRun, type FinishOptions } from '../session.js';
 import { parseDurationFlag, resolveKubectlTarget, type KubeOptions } from './chaos-kube.js';
-import { polledInvocationContext, progressEmitter, runFromOutcome } from './polled-tool.js';
+import { polledInvocationContext, polledResolveContext, progressEmitter, runFromOutcome } from './polled-tool.js';
 
 /** What `canary status|watch` was given, before normalization against config. */
 export interface CanaryInput extends KubeOptions {
@@ -31,7 +31,7 @@ export function canaryRequestFor(ctx: CommandContext, input: CanaryInput): Canar
 
 /** Reads the canary once (`status`) or polls it until Flagger finishes (`watch`), through the Flagger adapter. */
 export async function observeCanary(ctx: CommandContext, input: CanaryInput): Promise<RunInput> {
-  const plan = flagger.resolve(canaryRequestFor(ctx, input), { cwd: ctx.io.cwd, env: ctx.io.env, ci: ctx.globals.ci !== null, stateDir: ctx.globals.stateDir, artifactsDir: ctx.globals.artifactsDir }) as CanaryRequest;
+  const plan = flagger.resolve(canaryRequestFor(ctx, input), polledResolveContext(ctx)) as CanaryRequest;
   const run = startRun(ctx, 'canary', { env: plan.env });
   const tool = await flagger.detect({ cwd: ctx.io.cwd, env: ctx.io.env }, plan);
   const inv = await flagger.buildInvocation(plan, polledInvocationContext(ctx, run, tool));

@@ -4,7 +4,7 @@ import { adapter as litmus, ciIdentityFrom, parseChaosCapture, refusedCapture, t
 import type { CommandContext } from '../context.js';
 import { startRun, type RunStart } from '../session.js';
 import { resolveKubectlTarget, type KubeOptions } from './chaos-kube.js';
-import { polledInvocationContext, progressEmitter, runFromOutcome } from './polled-tool.js';
+import { polledInvocationContext, polledResolveContext, progressEmitter, runFromOutcome } from './polled-tool.js';
 
 /** What `chaos run` was given, before normalization against env and config. */
 export interface ChaosRunInput extends KubeOptions {
@@ -65,7 +65,7 @@ export function chaosRequestFor(ctx: CommandContext, input: ChaosRunInput): Chao
 /** Loads the experiment and works out the plan. Touches nothing in the cluster. */
 export async function planChaosExperiment(ctx: CommandContext, input: ChaosRunInput): Promise<ChaosPlan> {
   const request = chaosRequestFor(ctx, input);
-  return litmus.resolve(request, { cwd: ctx.io.cwd, env: ctx.io.env, ci: ctx.globals.ci !== null, stateDir: ctx.globals.stateDir, artifactsDir: ctx.globals.artifactsDir });
+  return litmus.resolve(request, polledResolveContext(ctx));
 }
 
 /** The refusal as an error: exit 1 (gates failed), one line. */

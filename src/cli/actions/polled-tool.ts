@@ -1,5 +1,5 @@
 import { makeRun, type RunInput } from '../../model/index.js';
-import type { InvocationContext, ToolEvent, ToolFound, ToolOutcome } from '../../adapters/types.js';
+import type { InvocationContext, ResolveContext, ToolEvent, ToolFound, ToolOutcome } from '../../adapters/types.js';
 import type { CommandContext } from '../context.js';
 import type { RunStart } from '../session.js';
 
@@ -9,14 +9,15 @@ import type { RunStart } from '../session.js';
  * the adapter's outcome.
  */
 
+/** What `resolve` gets. */
+export function polledResolveContext(ctx: CommandContext): ResolveContext {
+  return { cwd: ctx.io.cwd, env: ctx.io.env, ci: ctx.globals.ci !== null, stateDir: ctx.globals.stateDir, artifactsDir: ctx.globals.artifactsDir, executedBy: ctx.globals.executedBy };
+}
+
 /** What `buildInvocation` gets: polled tools need no work dir and no system under test. */
 export function polledInvocationContext(ctx: CommandContext, run: RunStart, tool: ToolFound): InvocationContext {
   return {
-    cwd: ctx.io.cwd,
-    env: ctx.io.env,
-    ci: ctx.globals.ci !== null,
-    stateDir: ctx.globals.stateDir,
-    artifactsDir: ctx.globals.artifactsDir,
+    ...polledResolveContext(ctx),
     run,
     tool,
     workDir: ctx.io.cwd,
