@@ -9,6 +9,8 @@ const ADAPTERS = new Map<string, () => Promise<AnyToolAdapter>>([
   ['playwright', async () => (await import('./playwright/index.js')).adapter],
   ['newman', async () => (await import('./newman/index.js')).adapter],
   ['k6', async () => (await import('./k6/index.js')).adapter],
+  ['litmus', async () => (await import('./litmus/index.js')).adapter],
+  ['flagger', async () => (await import('./flagger/index.js')).adapter],
 ]);
 
 /** Adds (or replaces) an adapter under its name; a plug-in or a test registers its own tool this way. */

@@ -60,6 +60,14 @@ export interface CommandContext {
   /** Which signal stopped us, once one arrived. */
   interruptedBy(): 'SIGINT' | 'SIGTERM' | null;
   /**
+   * Aborted by a second SIGINT/SIGTERM while the action holds the exit (`holdExit`): the action
+   * cuts its cleanup short (chaos: the stop patch is still sent, the wait for its confirmation is
+   * not). Without a hold, a second signal exits at once; a third always does.
+   */
+  readonly urgentSignal: AbortSignal;
+  /** Keeps a second signal from exiting at once while cleanup that must reach a cluster runs; returns the release. */
+  holdExit(): () => void;
+  /**
    * Registers teardown before setup: teardowns run in reverse order when the action ends,
    * also after Ctrl-C.
    */

@@ -108,11 +108,18 @@ export async function runCli(argv: readonly string[], io: CliIo, options: { hand
       debug ||= Boolean(opts.debug);
       const teardowns: TeardownFn[] = [];
       const controller = new AbortController();
+      const urgent = new AbortController();
+      let holds = 0;
       let interrupted: 'SIGINT' | 'SIGTERM' | null = null;
       const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
         if (interrupted) {
-          // A second Ctrl-C while teardown runs: leave now. The process helper's 'exit' hook
+          // A second Ctrl-C: an action that must still reach a cluster (chaos stop) gets it as a
+          // hurry-up; otherwise, and on a third, leave now. The process helper's 'exit' hook
           // (src/exec/process.ts) kills every tool still running, synchronously, on the way out.
+          if (holds > 0 && !urgent.signal.aborted) {
+            urgent.abort(signal);
+            return;
+          }
           process.exit(signal === 'SIGINT' ? 130 : 143);
         }
         interrupted = signal;
@@ -135,6 +142,15 @@ export async function runCli(argv: readonly string[], io: CliIo, options: { hand
           progress,
           signal: controller.signal,
           interruptedBy: () => interrupted,
+          urgentSignal: urgent.signal,
+          holdExit: () => {
+            holds++;
+            let released = false;
+            return () => {
+              if (!released) holds--;
+              released = true;
+            };
+          },
           onTeardown: (fn) => void teardowns.push(fn),
           out: (text) => void io.stdout.write(`${text}\n`),
           err: (text) => {

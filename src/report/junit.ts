@@ -119,6 +119,12 @@ function runProperties(run: Run): [string, string][] {
   const out: [string, string][] = [];
   for (const [name, value] of props) if (value !== null && value !== undefined) out.push([name, value]);
   for (const name of Object.keys(run.metadata).sort()) out.push([name, run.metadata[name]!]);
+  // The chaos audit trail and observations, in order (numbered so CI systems keep them apart).
+  const e = run.chaos?.experiment;
+  if (e) {
+    e.audit.forEach((a, i) => out.push([`chaos.audit.${i + 1}`, `${a.at} ${a.action} by ${a.actor}${a.detail ? `: ${a.detail}` : ''}`]));
+    e.observations.forEach((o, i) => out.push([`chaos.observation.${i + 1}`, `${o.observed_at} ${o.observation_type} ${o.metric_name}=${o.metric_value}${o.notes ? ` (${o.notes})` : ''}`]));
+  }
   return out;
 }
 

@@ -153,6 +153,18 @@ function chaosSection(run: Run): string[] {
     `- Verdict: **${e.result ?? 'none'}** (status ${e.status})`,
     `- Recovery: ${e.recovery_time_sec === null ? 'not observed' : `${e.recovery_time_sec}s`} (target ${e.recovery_target_sec}s)`,
     `- Approval: ${e.approval_required ? `approved by ${escapeCell(e.approved_by ?? 'nobody')}` : 'not required'}`,
+    '',
+    '#### Audit trail',
+    '',
+    '| At | Action | Actor | Detail |',
+    '|---|---|---|---|',
+    ...e.audit.map((a) => `| ${a.at} | ${a.action} | ${escapeCell(a.actor)} | ${escapeCell(a.detail ?? '')} |`),
+    '',
+    '#### Observations',
+    '',
+    '| At | Type | Metric | Value | Notes |',
+    '|---|---|---|---|---|',
+    ...e.observations.map((o) => `| ${o.observed_at} | ${o.observation_type} | ${escapeCell(o.metric_name)} | ${escapeCell(o.metric_value)} | ${escapeCell(o.notes ?? '')} |`),
   ];
 }
 

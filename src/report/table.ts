@@ -255,6 +255,17 @@ function chaosSection(run: Run, c: Colors): string[] {
     `${INDENT}verdict ${result}, status ${e.status}, ${recovery}`,
     `${INDENT}${e.approval_required ? `approved by ${e.approved_by ?? c.red('nobody')}` : 'approval not required'}; engine ${e.chaos_engine_name}`,
     `${INDENT}hypothesis: ${firstLine(e.hypothesis)}`,
+    ...chaosTrail(e),
+  ];
+}
+
+/** The audit trail and the observations, one line each: what the release-engineering doc promises. */
+function chaosTrail(e: NonNullable<Run['chaos']>['experiment']): string[] {
+  return [
+    `${INDENT}audit trail:`,
+    ...e.audit.map((a) => `${INDENT}${INDENT}${a.at} ${a.action} by ${a.actor}${a.detail ? `: ${firstLine(a.detail)}` : ''}`),
+    `${INDENT}observations:`,
+    ...e.observations.map((o) => `${INDENT}${INDENT}${o.observed_at} ${o.observation_type} ${o.metric_name}=${o.metric_value}${o.notes ? ` (${firstLine(o.notes)})` : ''}`),
   ];
 }
 

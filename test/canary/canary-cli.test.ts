@@ -24,7 +24,7 @@ async function setup(outcome: CanaryScenario['outcome'], extra: Partial<CanarySc
 describe('canary watch (real kubectl, stand-in Flagger API server)', () => {
   it('exits 0 when Flagger promotes the canary and the primary runs the new version', async () => {
     const { server, ws, args } = await setup('promote');
-    const res = await runCli(args('watch', '--interval', '200ms', '--timeout', '40s'), { cwd: ws.dir });
+    const res = await runCli(args('watch', '--interval', '200ms', '--timeout', '150s'), { cwd: ws.dir, timeoutMs: 170_000 });
     expect(res.exitCode).toBe(0);
     const run = parseRun(res.stdout);
     expect(run.kind).toBe('canary');
@@ -54,11 +54,11 @@ describe('canary watch (real kubectl, stand-in Flagger API server)', () => {
 
     const shown = await runCli(['--db', ws.db, '--json', 'runs', 'show', run.id], { cwd: ws.dir });
     expect(JSON.parse(shown.stdout).canary.deployment.metrics.length).toBe(d.metrics.length);
-  });
+  }, 180_000);
 
   it('exits 1 when Flagger rolls the canary back, with the rollback reason from its conditions', async () => {
     const { ws, args } = await setup('rollback');
-    const res = await runCli(args('watch', '--interval', '200ms', '--timeout', '40s'), { cwd: ws.dir });
+    const res = await runCli(args('watch', '--interval', '200ms', '--timeout', '150s'), { cwd: ws.dir, timeoutMs: 170_000 });
     expect(res.exitCode).toBe(1);
     const run = parseRun(res.stdout);
     expect(run.status).toBe('failed');
@@ -71,22 +71,25 @@ describe('canary watch (real kubectl, stand-in Flagger API server)', () => {
     expect(d.completed_at).not.toBeNull();
     expect(d.metrics.some((m: any) => (m.failed_checks ?? 0) > 0)).toBe(true);
     expect(run.cases[0]).toMatchObject({ name: 'analysis', status: 'failed' });
-  });
+  }, 180_000);
 
-  it('times out with a clear error (exit 1, status failed, reason "timed out")', async () => {
+  it('times out with a clear error (exit 1): stored as timed out with the last phase and weight, not as a rollback', async () => {
     const { ws, args } = await setup('stuck', { stepMs: 300 });
     const res = await runCli(args('watch', '--interval', '200ms', '--timeout', '2s'), { cwd: ws.dir });
     expect(res.exitCode).toBe(1);
     const run = parseRun(res.stdout);
     const d = run.canary.deployment;
-    expect(d.status).toBe('failed');
-    expect(d.rollback_reason).toMatch(/^timed out after 2s waiting for canary fds \(phase Progressing, weight \d+%\)$/);
+    expect(d.status).toBe('progressing');
+    expect(d.rollback_reason).toBeNull();
+    expect(run.errorMessage).toMatch(/^timed out after 2s waiting for canary fds \(phase Progressing, weight \d+%\)$/);
+    expect(run.metadata.timed_out).toBe('true');
     expect(run.cases[0]).toMatchObject({ name: 'analysis', status: 'timed_out' });
+    expect(res.stderr).not.toContain('rollback');
   });
 
   it('on SIGINT saves the watch as interrupted and exits 130', async () => {
     const { server, ws, args } = await setup('stuck');
-    const cli = startCli(args('watch', '--interval', '200ms', '--timeout', '40s'), { cwd: ws.dir });
+    const cli = startCli(args('watch', '--interval', '200ms', '--timeout', '150s'), { cwd: ws.dir, timeoutMs: 170_000 });
     await waitFor(() => server.requests.filter((r) => r.path === '/apis/flagger.app/v1beta1/namespaces/shop/canaries/fds').length >= 2);
     cli.child.kill('SIGINT');
     const res = await cli.done;
@@ -99,12 +102,12 @@ describe('canary watch (real kubectl, stand-in Flagger API server)', () => {
 
   it('prints the table summary without --json', async () => {
     const { ws, args } = await setup('rollback');
-    const res = await runCli(args('watch', '--interval', '200ms', '--timeout', '40s').filter((a) => a !== '--json'), { cwd: ws.dir });
+    const res = await runCli(args('watch', '--interval', '200ms', '--timeout', '150s').filter((a) => a !== '--json'), { cwd: ws.dir, timeoutMs: 170_000 });
     expect(res.exitCode).toBe(1);
     expect(res.stdout).toContain('fds');
     expect(res.stdout).toContain('v1.1.0');
     expect(res.stdout).toContain('Canary analysis failed');
-  });
+  }, 180_000);
 });
 
 describe('canary status', () => {

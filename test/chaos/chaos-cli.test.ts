@@ -53,7 +53,7 @@ describe('chaos run (real kubectl, stand-in Litmus API server)', () => {
   it('passes: steady state holds, the ChaosEngine is applied, the verdict is Pass and pods recover in time', async () => {
     const { server, ws, base, tail } = await setup({ chaos: { verdict: 'Pass', chaosMs: 600, recoveryMs: 300 } });
     const junit = join(ws.dir, 'chaos.xml');
-    const res = await runCli([...base, 'fds-pod-delete', ...tail, '--probe-url', `${healthUrl}/health`, '--junit', junit], { cwd: ws.dir });
+    const res = await runCli([...base, 'fds-pod-delete-probe', ...tail, '--probe-url', `${healthUrl}/health`, '--junit', junit], { cwd: ws.dir });
     expect(res.stderr).toContain('verdict Pass');
     expect(res.exitCode).toBe(0);
 
@@ -66,7 +66,8 @@ describe('chaos run (real kubectl, stand-in Litmus API server)', () => {
     expect(engine.spec.appinfo).toEqual({ appns: 'shop', applabel: 'app=fds', appkind: 'deployment' });
     expect(engine.spec.experiments[0].name).toBe('pod-delete');
     expect(engine.spec.experiments[0].spec.components.env).toContainEqual({ name: 'TOTAL_CHAOS_DURATION', value: '10' });
-    expect(engine.spec.experiments[0].spec.probe[0]['httpProbe/inputs'].url).toBe(`${healthUrl}/health`);
+    // The httpProbe runs inside the cluster: it keeps the file's URL; --probe-url is for the checks from here.
+    expect(engine.spec.experiments[0].spec.probe[0]['httpProbe/inputs'].url).toBe('http://fds.shop.svc.cluster.local/health');
     // A normal finish is not an abort: no stop patch from us.
     expect(stopPatches(server)).toHaveLength(0);
 
@@ -100,7 +101,7 @@ describe('chaos run (real kubectl, stand-in Litmus API server)', () => {
 
   it('fails on verdict Fail and records the fail step and the failed probe', async () => {
     const { server, ws, base, tail } = await setup({ chaos: { verdict: 'Fail', chaosMs: 400 } });
-    const res = await runCli([...base, 'fds-pod-delete', ...tail, '--probe-url', `${healthUrl}/health`], { cwd: ws.dir });
+    const res = await runCli([...base, 'fds-pod-delete-probe', ...tail, '--probe-url', `${healthUrl}/health`], { cwd: ws.dir });
     expect(res.exitCode).toBe(1);
     expect(engineCreates(server)).toHaveLength(1);
     const run = parseRun(res.stdout);

@@ -30,7 +30,7 @@ export function startCli(args: readonly string[], options: { cwd: string; env?: 
   return { child, done };
 }
 
-export function runCli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
+export function runCli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }) {
   return startCli(args, options).done;
 }
 

@@ -6,6 +6,13 @@
  * `engineState: stop` -> Stopped, pods NotReady during chaos) and the Flagger controller (Canary phases,
  * weights, failed checks, primary promotion), following the statuses in ../shared/reference/litmus and
  * ../shared/reference/flagger. Every request is logged so tests can assert what reached the cluster.
+ *
+ * Timelines: chaos runs `chaosMs`, the post-chaos checks take `verdictDelayMs` before the verdict is
+ * written, and the target pods turn Ready `recoveryMs` after the end of chaos, with the real
+ * `lastTransitionTime` of their Ready condition (second precision, as the API server writes it).
+ * The operator's Events (ChaosEngineInitialized, ChaosInject, PostChaosCheck, Summary,
+ * ChaosEngineCompleted / ChaosEngineStopped) are written on the ChaosEngine as litmus-go does.
+ * Faults: `faults` (or `addFault`) answer given paths with an error status, or never answer (hung).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -52,20 +59,44 @@ export interface ChaosScenario {
   readonly chaosMs: number;
   /** From the end of chaos until the target pods are Ready again. */
   readonly recoveryMs: number;
-  /** Delay between the stop patch and the Stopped verdict. */
+  /** Delay between the stop patch and the Stopped verdict; Infinity: the operator never confirms. */
   readonly stopDelayMs: number;
+  /** From the end of chaos until the verdict is written (post-chaos checks and probes). */
+  readonly verdictDelayMs: number;
+}
+
+/** An injected API fault: requests matching `method` and `path` get `status` (or no answer at all). */
+export interface FaultRule {
+  readonly method?: string;
+  /** A substring of the request path, or a pattern. */
+  readonly path: string | RegExp;
+  /** 'hang' never answers (kubectl runs into its --request-timeout). */
+  readonly action: 'hang' | { readonly status: number; readonly reason?: string; readonly message?: string };
+  /** How many matching requests get the fault (default: all). */
+  times?: number;
+  /** Matching requests let through before the fault starts (default 0). */
+  skip?: number;
+  /** The fault applies only while this holds (checked per request). */
+  readonly when?: () => boolean;
 }
 
 /** How the simulated Flagger controller moves a canary, one step per `stepMs`. */
 export interface CanaryScenario {
   readonly name: string;
   readonly namespace: string;
-  readonly outcome: 'promote' | 'rollback' | 'stuck';
+  /** 'failed': this revision was rolled back before the test starts (status Failed, its Events in the past). */
+  readonly outcome: 'promote' | 'rollback' | 'stuck' | 'failed';
   readonly oldVersion: string;
   readonly newVersion: string;
   /** Time between steps; 0 advances one step per read of the canary instead (deterministic under load). */
   readonly stepMs: number;
   readonly threshold?: number;
+  /**
+   * What the canary shows before this rollout: 'succeeded' (default; the previous rollout was
+   * promoted), 'failed' (the previous revision was rolled back: phase Failed, with its Events), or
+   * 'none' (a first deploy: phase Initializing and no `<target>-primary` until Flagger initializes it).
+   */
+  readonly previous?: 'succeeded' | 'failed' | 'none';
 }
 
 export interface PodSeed {
@@ -73,6 +104,8 @@ export interface PodSeed {
   readonly namespace: string;
   readonly labels: Record<string, string>;
   readonly ready: boolean;
+  /** A pod that is not Ready at first turns Ready this long after the server starts. */
+  readonly readyAfterMs?: number;
 }
 
 export interface KubeApiServerOptions {
@@ -81,6 +114,7 @@ export interface KubeApiServerOptions {
   readonly canaries?: readonly CanaryScenario[];
   /** Requests this matches are logged and never answered (a hung API server). */
   readonly hang?: (method: string, path: string) => boolean;
+  readonly faults?: readonly FaultRule[];
 }
 
 export interface KubeApiServer {
@@ -88,7 +122,11 @@ export interface KubeApiServer {
   readonly requests: LoggedRequest[];
   /** Requests that change state (POST, PUT, PATCH, DELETE). */
   mutations(): LoggedRequest[];
-  get(plural: string, namespace: string, name: string): Record<string, unknown> | undefined;
+  get(plural: string, namespace: string, name: string): Record<string, any> | undefined;
+  /** Adds an API fault from now on. */
+  addFault(rule: FaultRule): void;
+  /** Requests that matched a fault rule. */
+  readonly faulted: LoggedRequest[];
   /** Writes a kubeconfig pointing at this server and returns its path. */
   writeKubeconfig(dir: string, options?: { namespace?: string; context?: string }): string;
   close(): Promise<void>;
@@ -97,6 +135,8 @@ export interface KubeApiServer {
 type Obj = Record<string, any>;
 
 const now = () => new Date().toISOString();
+/** The API server writes event times and condition transitions with second precision. */
+const nowSec = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 function podObject(seed: PodSeed): Obj {
   return {
@@ -112,10 +152,10 @@ function podStatus(ready: boolean): Obj {
   return {
     phase: 'Running',
     conditions: [
-      { type: 'Initialized', status: 'True', lastTransitionTime: now() },
-      { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now(), ...(ready ? {} : { reason: 'ContainersNotReady' }) },
-      { type: 'ContainersReady', status: ready ? 'True' : 'False', lastTransitionTime: now() },
-      { type: 'PodScheduled', status: 'True', lastTransitionTime: now() },
+      { type: 'Initialized', status: 'True', lastTransitionTime: nowSec() },
+      { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: nowSec(), ...(ready ? {} : { reason: 'ContainersNotReady' }) },
+      { type: 'ContainersReady', status: ready ? 'True' : 'False', lastTransitionTime: nowSec() },
+      { type: 'PodScheduled', status: 'True', lastTransitionTime: nowSec() },
     ],
   };
 }
@@ -159,8 +199,10 @@ function matchesSelector(labels: Record<string, string> | undefined, selector: s
 }
 
 export async function startKubeApiServer(options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
-  const chaos: ChaosScenario = { verdict: 'Pass', resultDelayMs: 300, chaosMs: 800, recoveryMs: 300, stopDelayMs: 200, ...options.chaos };
+  const chaos: ChaosScenario = { verdict: 'Pass', resultDelayMs: 300, chaosMs: 800, recoveryMs: 300, stopDelayMs: 200, verdictDelayMs: 0, ...options.chaos };
   const requests: LoggedRequest[] = [];
+  const faulted: LoggedRequest[] = [];
+  const faults: FaultRule[] = (options.faults ?? []).map((f) => ({ ...f }));
   const objects = new Map<string, Obj>();
   const timers = new Set<NodeJS.Timeout>();
   let resourceVersion = 1000;
@@ -187,7 +229,32 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     o.metadata.resourceVersion = String(++resourceVersion);
   };
 
-  for (const pod of options.pods ?? []) store('pods', podObject(pod));
+  for (const pod of options.pods ?? []) {
+    store('pods', podObject(pod));
+    if (!pod.ready && pod.readyAfterMs !== undefined)
+      later(pod.readyAfterMs, () =>
+        update('pods', pod.namespace, pod.name, (o) => {
+          o.status = podStatus(true);
+        }),
+      );
+  }
+
+  // --- Events ---------------------------------------------------------------------------------------
+  let eventSeq = 0;
+  const emitEventOn = (kind: string, ns: string, object: string, reason: string, message: string, type: 'Normal' | 'Warning', component: string, at = nowSec()) =>
+    store('events', {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `${object}.${(++eventSeq).toString(16).padStart(8, '0')}`, namespace: ns, uid: randomUUID(), creationTimestamp: at },
+      involvedObject: { kind, name: object, namespace: ns, apiVersion: kind === 'Canary' ? 'flagger.app/v1beta1' : 'litmuschaos.io/v1alpha1' },
+      reason,
+      message,
+      type,
+      source: { component },
+      count: 1,
+      firstTimestamp: at,
+      lastTimestamp: at,
+    });
 
   // --- Litmus operator ---------------------------------------------------------------------------
   interface EngineState {
@@ -216,8 +283,10 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     const selector = engine.spec?.appinfo?.applabel ?? '';
     const st: EngineState = { done: false, resultName: null, pending: [], selector, ns, experiment };
     engines.set(`${ns}/${name}`, st);
-    engine.status = { engineStatus: 'initialized', experiments: [{ name: experiment, status: 'Waiting for Job Creation', verdict: 'Awaited', lastUpdateTime: now() }] };
+    engine.status = { engineStatus: 'initialized', experiments: [{ name: experiment, status: 'Waiting for Job Creation', verdict: 'Awaited', lastUpdateTime: nowSec() }] };
+    emitEventOn('ChaosEngine', ns, name, 'ChaosEngineInitialized', `${name}-runner created successfully`, 'Normal', 'chaos-operator');
     const probes = (engine.spec?.experiments?.[0]?.spec?.probe ?? []) as Obj[];
+    const jobPod = `${experiment}-${randomUUID().slice(0, 6)}`;
     st.pending.push(
       later(chaos.resultDelayMs, () => {
         if (st.done) return;
@@ -229,7 +298,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
             name: st.resultName,
             namespace: ns,
             uid: randomUUID(),
-            creationTimestamp: now(),
+            creationTimestamp: nowSec(),
             labels: { 'app.kubernetes.io/component': 'experiment-job', 'app.kubernetes.io/part-of': 'litmus', name: st.resultName },
           },
           spec: { engine: name, experiment },
@@ -240,37 +309,48 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
           },
         });
         update('chaosengines', ns, name, (e) => {
-          e.status.experiments[0] = { ...e.status.experiments[0], status: 'Running', lastUpdateTime: now(), runner: `${name}-runner` };
+          e.status.experiments[0] = { ...e.status.experiments[0], status: 'Running', lastUpdateTime: nowSec(), runner: `${name}-runner` };
         });
+        emitEventOn('ChaosEngine', ns, name, 'PreChaosCheck', 'AUT: Running', 'Normal', jobPod);
+        emitEventOn('ChaosEngine', ns, name, 'ChaosInject', `Injecting ${experiment} chaos on application pod`, 'Normal', jobPod);
         setTargetsReady(ns, selector, false);
         if (chaos.verdict === 'Awaited') return;
         st.pending.push(
           later(chaos.chaosMs, () => {
             if (st.done) return;
-            st.done = true;
-            const pass = chaos.verdict === 'Pass';
-            update('chaosresults', ns, st.resultName!, (r) => {
-              r.status.experimentStatus = pass
-                ? { phase: 'Completed', verdict: 'Pass', probeSuccessPercentage: '100', failStep: 'N/A' }
-                : {
-                    phase: 'Completed_With_Probe_Failure',
-                    verdict: 'Fail',
-                    probeSuccessPercentage: '0',
-                    errorOutput: { errorCode: 'PROBE_ERROR', reason: `probe "${probes[0]?.name ?? 'steady-state'}" failed: status code 503` },
-                  };
-              r.status.probeStatuses = (r.status.probeStatuses as Obj[]).map((p) => ({
-                ...p,
-                status: pass ? { verdict: 'Passed', description: 'Probe passed' } : { verdict: 'Failed', description: 'Expected response code 200, got 503' },
-              }));
-              r.status.history[pass ? 'passedRuns' : 'failedRuns'] += 1;
-            });
-            // The operator sets engineState stop itself after a normal finish (litmus#1282).
-            update('chaosengines', ns, name, (e) => {
-              e.spec.engineState = 'stop';
-              e.status.engineStatus = 'completed';
-              e.status.experiments[0] = { ...e.status.experiments[0], status: 'Completed', verdict: pass ? 'Pass' : 'Fail', lastUpdateTime: now() };
-            });
+            // The end of chaos: the post-chaos checks start; the verdict follows once they (and the probes) are done.
+            emitEventOn('ChaosEngine', ns, name, 'PostChaosCheck', 'AUT: Running', 'Normal', jobPod);
             recoverLater(st);
+            st.pending.push(
+              later(chaos.verdictDelayMs, () => {
+                if (st.done) return;
+                st.done = true;
+                const pass = chaos.verdict === 'Pass';
+                update('chaosresults', ns, st.resultName!, (r) => {
+                  r.status.experimentStatus = pass
+                    ? { phase: 'Completed', verdict: 'Pass', probeSuccessPercentage: '100', failStep: 'N/A' }
+                    : {
+                        phase: 'Completed_With_Probe_Failure',
+                        verdict: 'Fail',
+                        probeSuccessPercentage: '0',
+                        errorOutput: { errorCode: 'PROBE_ERROR', reason: `probe "${probes[0]?.name ?? 'steady-state'}" failed: status code 503` },
+                      };
+                  r.status.probeStatuses = (r.status.probeStatuses as Obj[]).map((p) => ({
+                    ...p,
+                    status: pass ? { verdict: 'Passed', description: 'Probe passed' } : { verdict: 'Failed', description: 'Expected response code 200, got 503' },
+                  }));
+                  r.status.history[pass ? 'passedRuns' : 'failedRuns'] += 1;
+                });
+                emitEventOn('ChaosEngine', ns, name, 'Summary', `${experiment} experiment has been ${pass ? 'Passed' : 'Failed'}`, pass ? 'Normal' : 'Warning', jobPod);
+                // The operator sets engineState stop itself after a normal finish (litmus#1282).
+                update('chaosengines', ns, name, (e) => {
+                  e.spec.engineState = 'stop';
+                  e.status.engineStatus = 'completed';
+                  e.status.experiments[0] = { ...e.status.experiments[0], status: 'Completed', verdict: pass ? 'Pass' : 'Fail', lastUpdateTime: nowSec() };
+                });
+                emitEventOn('ChaosEngine', ns, name, 'ChaosEngineCompleted', 'Chaos Engine completed, will delete or retain the resources according to jobCleanUpPolicy', 'Normal', 'chaos-operator');
+              }),
+            );
           }),
         );
       }),
@@ -284,6 +364,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     if (!st || st.done) return;
     st.done = true;
     for (const t of st.pending) clearTimeout(t);
+    if (!Number.isFinite(chaos.stopDelayMs)) return;
     later(chaos.stopDelayMs, () => {
       if (st.resultName) {
         // An aborted run: verdict Stopped, phase Completed (litmus-go PR #178).
@@ -294,8 +375,9 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       }
       update('chaosengines', ns, name, (e) => {
         e.status.engineStatus = 'stopped';
-        e.status.experiments[0] = { ...e.status.experiments[0], status: 'Forcefully Aborted', verdict: 'Stopped', lastUpdateTime: now() };
+        e.status.experiments[0] = { ...e.status.experiments[0], status: 'Forcefully Aborted', verdict: 'Stopped', lastUpdateTime: nowSec() };
       });
+      emitEventOn('ChaosEngine', ns, name, 'ChaosEngineStopped', 'Chaos Engine is stopped, chaos resources cleaned up', 'Normal', 'chaos-operator');
       recoverLater(st);
     });
   };
@@ -303,29 +385,74 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   // --- Flagger controller ------------------------------------------------------------------------
   const canaryStarts = new Map<string, () => void>();
   const canarySteppers = new Map<string, () => void>();
-  let eventSeq = 0;
-  const emitEvent = (ns: string, canary: string, message: string, type: 'Normal' | 'Warning' = 'Normal') =>
-    store('events', {
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { name: `${canary}.${(++eventSeq).toString(16).padStart(8, '0')}`, namespace: ns, uid: randomUUID(), creationTimestamp: now() },
-      involvedObject: { kind: 'Canary', name: canary, namespace: ns, apiVersion: 'flagger.app/v1beta1' },
-      reason: 'Synced',
-      message,
-      type,
-      source: { component: 'flagger' },
-      count: 1,
-      firstTimestamp: now(),
-      lastTimestamp: now(),
-    });
+  const emitEvent = (ns: string, canary: string, message: string, type: 'Normal' | 'Warning' = 'Normal', at?: string) =>
+    emitEventOn('Canary', ns, canary, 'Synced', message, type, 'flagger', at);
+  const ago = (ms: number) => new Date(Date.now() - ms).toISOString().replace(/\.\d+Z$/, 'Z');
   const condition = (status: string, reason: string, message: string) => [
     { type: 'Promoted', status, reason, message, lastUpdateTime: now(), lastTransitionTime: now() },
   ];
   for (const c of options.canaries ?? []) {
     const image = (v: string) => `ghcr.io/shopfds/${c.name}:${v}`;
     const threshold = c.threshold ?? 3;
-    store('deployments', deploymentObject(c.name, c.namespace, image(c.newVersion)));
-    store('deployments', deploymentObject(`${c.name}-primary`, c.namespace, image(c.oldVersion)));
+    const previous = c.previous ?? 'succeeded';
+    const id = `${c.name}.${c.namespace}`;
+    // The user's `kubectl set image` just now: the API server records it in managedFields.
+    const target = deploymentObject(c.name, c.namespace, image(c.newVersion));
+    const appliedAt = c.outcome === 'failed' ? ago(240_000) : nowSec();
+    target.metadata.managedFields = [
+      { manager: 'kubectl', operation: 'Update', apiVersion: 'apps/v1', time: appliedAt, fieldsType: 'FieldsV1', fieldsV1: {} },
+      ...(c.outcome === 'failed' ? [{ manager: 'flagger', operation: 'Update', apiVersion: 'apps/v1', time: ago(110_000), fieldsType: 'FieldsV1', fieldsV1: {} }] : []),
+    ];
+    store('deployments', target);
+    // Flagger creates `<target>-primary` only when it initializes the canary.
+    const createPrimary = (version: string) => store('deployments', deploymentObject(`${c.name}-primary`, c.namespace, image(version)));
+    if (previous !== 'none') createPrimary(c.oldVersion);
+    const initialStatus: Obj =
+      previous === 'none'
+        ? { phase: 'Initializing', canaryWeight: 0, failedChecks: 0, iterations: 0, lastTransitionTime: now(), conditions: condition('Unknown', 'Initializing', 'New Deployment detected, starting initialization.') }
+        : previous === 'failed'
+          ? {
+              // Left from the previous revision (rolled back a while ago); failedChecks as Flagger left it.
+              phase: 'Failed',
+              canaryWeight: 0,
+              failedChecks: 0,
+              iterations: 0,
+              lastAppliedSpec: '6f7e8d9c1',
+              lastPromotedSpec: '7c6b5a4f3',
+              lastTransitionTime: now(),
+              trackedConfigs: {},
+              conditions: condition('False', 'Failed', 'Canary analysis failed, Deployment scaled to zero.'),
+            }
+          : {
+              // A new revision was detected: the previous rollout had succeeded.
+              phase: 'Progressing',
+              canaryWeight: 0,
+              failedChecks: 0,
+              iterations: 0,
+              lastAppliedSpec: '5d8f9c7b6',
+              lastPromotedSpec: '7c6b5a4f3',
+              lastTransitionTime: now(),
+              trackedConfigs: {},
+              conditions: condition('Unknown', 'Progressing', 'New revision detected, progressing canary analysis.'),
+            };
+    if (c.outcome === 'failed') {
+      // The previous revision was promoted ten minutes ago; this one failed its analysis before the test.
+      emitEvent(c.namespace, c.name, `New revision detected! Scaling up ${id}`, 'Normal', ago(600_000));
+      emitEvent(c.namespace, c.name, `Halt ${id} advancement success rate 97.00% < 99%`, 'Warning', ago(590_000));
+      emitEvent(c.namespace, c.name, `Promotion completed! Scaling down ${id}`, 'Normal', ago(500_000));
+      emitEvent(c.namespace, c.name, `New revision detected! Scaling up ${id}`, 'Normal', ago(230_000));
+      emitEvent(c.namespace, c.name, `Halt ${id} advancement success rate 61.50% < 99%`, 'Warning', ago(200_000));
+      emitEvent(c.namespace, c.name, `Halt ${id} advancement request duration 1.2s > 500ms`, 'Warning', ago(185_000));
+      emitEvent(c.namespace, c.name, `Halt ${id} advancement success rate 58.25% < 99%`, 'Warning', ago(170_000));
+      emitEvent(c.namespace, c.name, `Rolling back ${id} failed checks threshold reached ${threshold}`, 'Warning', ago(110_000));
+      emitEvent(c.namespace, c.name, `Canary failed! Scaling down ${id}`, 'Warning', ago(110_000));
+    } else if (previous === 'failed') {
+      // The previous revision's analysis, two minutes ago.
+      emitEvent(c.namespace, c.name, `New revision detected! Scaling up ${id}`, 'Normal', ago(180_000));
+      emitEvent(c.namespace, c.name, `Halt ${id} advancement success rate 12.00% < 99%`, 'Warning', ago(170_000));
+      emitEvent(c.namespace, c.name, `Rolling back ${id} failed checks threshold reached ${threshold}`, 'Warning', ago(120_000));
+      emitEvent(c.namespace, c.name, `Canary failed! Scaling down ${id}`, 'Warning', ago(120_000));
+    }
     store('canaries', {
       apiVersion: 'flagger.app/v1beta1',
       kind: 'Canary',
@@ -345,22 +472,36 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
           ],
         },
       },
-      // A new revision was detected: the previous rollout had succeeded.
-      status: {
-        phase: 'Progressing',
-        canaryWeight: 0,
-        failedChecks: 0,
-        iterations: 0,
-        lastAppliedSpec: '5d8f9c7b6',
-        lastPromotedSpec: '7c6b5a4f3',
-        lastTransitionTime: now(),
-        trackedConfigs: {},
-        conditions: condition('Unknown', 'Progressing', 'New revision detected, progressing canary analysis.'),
-      },
+      status:
+        c.outcome === 'failed'
+          ? {
+              phase: 'Failed',
+              canaryWeight: 0,
+              failedChecks: threshold,
+              iterations: 0,
+              lastAppliedSpec: '6f7e8d9c1',
+              lastPromotedSpec: '7c6b5a4f3',
+              lastTransitionTime: ago(110_000),
+              trackedConfigs: {},
+              conditions: condition('False', 'Failed', 'Canary analysis failed, Deployment scaled to zero.'),
+            }
+          : initialStatus,
     });
     const steps: Array<(s: Obj) => void> = [];
-    const id = `${c.name}.${c.namespace}`;
-    if (c.outcome === 'promote') {
+    if (previous === 'none')
+      steps.push((s) => {
+        createPrimary(c.newVersion);
+        emitEvent(c.namespace, c.name, `Initialization done! ${id}`);
+        Object.assign(s, { phase: 'Initialized', conditions: condition('True', 'Initialized', 'Deployment initialization completed.') });
+      });
+    else if (previous === 'failed')
+      steps.push((s) => {
+        emitEvent(c.namespace, c.name, `New revision detected! Scaling up ${id}`);
+        Object.assign(s, { phase: 'Progressing', canaryWeight: 0, failedChecks: 0, lastAppliedSpec: '8a9b0c1d2', conditions: condition('Unknown', 'Progressing', 'New revision detected, progressing canary analysis.') });
+      });
+    if (previous === 'none' || c.outcome === 'failed') {
+      // A first deploy has nothing to analyse; a failed revision waits for the next one.
+    } else if (c.outcome === 'promote') {
       for (const w of [10, 20, 30, 40, 50])
         steps.push((s) => {
           emitEvent(c.namespace, c.name, `Advance ${id} canary weight ${w}`);
@@ -475,7 +616,26 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       }
     }
     // A copy: the stored object is changed later by the simulated controllers.
-    requests.push({ method: req.method ?? 'GET', path: url.pathname, query, contentType, body: raw ? structuredClone(body) : null, at: Date.now() });
+    const logged: LoggedRequest = { method: req.method ?? 'GET', path: url.pathname, query, contentType, body: raw ? structuredClone(body) : null, at: Date.now() };
+    requests.push(logged);
+
+    const fault = faults.find(
+      (f) =>
+        (!f.method || f.method === logged.method) &&
+        (typeof f.path === 'string' ? logged.path.includes(f.path) : f.path.test(logged.path)) &&
+        (f.times === undefined || f.times > 0) &&
+        (!f.when || f.when()),
+    );
+    if (fault) {
+      if (fault.skip && fault.skip > 0) fault.skip--;
+      else {
+        if (fault.times !== undefined) fault.times--;
+        faulted.push(logged);
+        if (fault.action === 'hang') return; // never answered; kubectl gives up after --request-timeout
+        const a = fault.action;
+        return status(res, a.status, a.reason ?? (a.status >= 500 ? 'InternalError' : 'BadRequest'), a.message ?? `Internal error occurred: injected fault on ${logged.path}`);
+      }
+    }
 
     const method = req.method ?? 'GET';
     if (options.hang?.(method, url.pathname)) return;
@@ -584,6 +744,8 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     requests,
     mutations: () => requests.filter((r) => r.method !== 'GET'),
     get: (plural, namespace, name) => lookup(plural, namespace, name),
+    addFault: (rule) => void faults.push({ ...rule }),
+    faulted,
     writeKubeconfig(dir, opts = {}) {
       const context = opts.context ?? 'test';
       const file = join(dir, 'kubeconfig.yaml');

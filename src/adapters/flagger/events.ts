@@ -1,23 +1,7 @@
-import { z } from 'zod';
 import { parseDuration } from '../../model/index.js';
+import { EventListSchema, type EventList } from '../kube/events.js';
 
-/** `kubectl get events --field-selector involvedObject.kind=Canary,... -o json`. */
-export const EventListSchema = z
-  .object({
-    items: z.array(
-      z
-        .object({
-          message: z.string().optional(),
-          type: z.string().optional(),
-          lastTimestamp: z.string().nullable().optional(),
-          eventTime: z.string().nullable().optional(),
-          metadata: z.object({ creationTimestamp: z.string().optional() }).loose().optional(),
-        })
-        .loose(),
-    ),
-  })
-  .loose();
-export type EventList = z.infer<typeof EventListSchema>;
+export { EventListSchema, type EventList };
 
 export interface AnalysisReadings {
   /** Percent, from "Halt <c> advancement success rate 98.69% < 99%". */
@@ -30,6 +14,26 @@ export interface AnalysisReadings {
 
 function goDurationMs(text: string): number | null {
   return parseDuration(text, { bare: 'none' });
+}
+
+function eventTime(e: EventList['items'][number]): number {
+  return Date.parse(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '');
+}
+
+/**
+ * When Flagger started analysing the current revision: its last "New revision detected!" Event
+ * (Flagger writes one each time it picks up a new spec of the target). Null when there is none:
+ * every event then belongs to the current revision.
+ */
+export function currentRevisionSince(list: EventList): number | null {
+  const times = list.items.filter((e) => /^New revision detected!?/.test(e.message ?? '')).map(eventTime).filter(Number.isFinite);
+  return times.length ? Math.max(...times) : null;
+}
+
+/** When Flagger last rolled back ("Rolling back ..." / "Canary failed! ..."), or null. */
+export function lastFailureAt(list: EventList): number | null {
+  const times = list.items.filter((e) => /^(Rolling back|Canary failed!)/.test((e.message ?? '').replace(/^\(combined from similar events\):\s*/, ''))).map(eventTime).filter(Number.isFinite);
+  return times.length ? Math.max(...times) : null;
 }
 
 /**

@@ -3,7 +3,12 @@ import { z } from 'zod';
 /** The fields of a Deployment we read. */
 export const DeploymentSchema = z
   .object({
-    metadata: z.object({ name: z.string() }).loose(),
+    metadata: z
+      .object({
+        name: z.string(),
+        managedFields: z.array(z.object({ manager: z.string().optional(), time: z.string().optional() }).loose()).optional(),
+      })
+      .loose(),
     spec: z
       .object({
         template: z
@@ -21,6 +26,18 @@ export type Deployment = z.infer<typeof DeploymentSchema>;
 export function deploymentImage(deployment: Deployment, container?: string): string {
   const containers = deployment.spec.template.spec.containers;
   return (container ? containers.find((c) => c.name === container) : undefined)?.image ?? containers[0]!.image;
+}
+
+/**
+ * When someone other than `except` (e.g. Flagger scaling it) last changed the deployment, from the
+ * API server's managedFields times; null when it keeps none.
+ */
+export function lastChangedAt(deployment: Deployment, except: string): number | null {
+  const times = (deployment.metadata.managedFields ?? [])
+    .filter((f) => f.manager !== except)
+    .map((f) => Date.parse(f.time ?? ''))
+    .filter(Number.isFinite);
+  return times.length ? Math.max(...times) : null;
 }
 
 /**

@@ -23,6 +23,25 @@ export function isUnreachable(output: KubectlOutput): boolean {
   );
 }
 
+/**
+ * The API server failed rather than answered: a 5xx status (InternalError, ServiceUnavailable,
+ * Timeout), a request that ran into --request-timeout, or a server that cannot be reached. These are
+ * faults of the cluster API, never a verdict on the system under test; 5xx and timeouts are worth a retry.
+ */
+export function isApiFault(output: KubectlOutput): boolean {
+  return output.exitCode !== 0 && (isUnreachable(output) || isTransientApiFault(output));
+}
+
+/** A fault that may pass: 5xx, 429, or a request timeout. */
+export function isTransientApiFault(output: KubectlOutput): boolean {
+  return (
+    output.exitCode !== 0 &&
+    /\((InternalError|ServiceUnavailable|Timeout|TooManyRequests|InternalServerError)\)|Internal error occurred|the server is currently unable|the server was unable to return a response|Client\.Timeout|request canceled|context deadline exceeded|i\/o timeout|timed out|EOF|connection reset/i.test(
+      output.stderr,
+    )
+  );
+}
+
 /** The first meaningful stderr line, without kubectl's klog prefix. */
 export function firstErrorLine(output: KubectlOutput): string {
   const lines = output.stderr

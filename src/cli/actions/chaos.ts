@@ -3,9 +3,10 @@ import type { CommandContext } from '../context.js';
 import { finishRun, type FinishOptions } from '../session.js';
 import { parseSecondsOption } from '../parse.js';
 import { parseDurationFlag } from './chaos-kube.js';
-import { executeChaosPlan, gateRefusal, planChaosExperiment, type ChaosPlan, type ChaosRunRequest } from './chaos-run.js';
+import { executeChaosPlan, gateRefusal, planChaosExperiment, refusedRun, type ChaosRunInput } from './chaos-run.js';
+import { chaosManifest, type ChaosPlan } from '../../adapters/litmus/index.js';
 
-export { runChaosExperiment, planChaosExperiment, type ChaosRunRequest } from './chaos-run.js';
+export { runChaosExperiment, planChaosExperiment, type ChaosRunInput } from './chaos-run.js';
 
 interface DirOptions {
   readonly dir?: string;
@@ -70,14 +71,14 @@ export async function chaosShowAction(ctx: CommandContext, name: string, options
   const plan = await planChaosExperiment(ctx, { experiment: name, dir: options.dir, probeUrl: options.probeUrl, namespace: options.namespace });
   const { stringify } = await import('yaml');
   if (ctx.globals.json) {
-    ctx.out(JSON.stringify({ file: plan.experiment.file, definition: plan.experiment.definition, approval_required: plan.experiment.approvalRequired, manifest: plan.manifest }, null, 2));
+    ctx.out(JSON.stringify({ file: plan.experiment.file, definition: plan.experiment.definition, approval_required: plan.experiment.approvalRequired, manifest: chaosManifest(plan, 'dry-run') }, null, 2));
     return 0;
   }
   ctx.out(`# ${plan.experiment.file}`);
   ctx.out(stringify(plan.experiment.definition).trimEnd());
   ctx.out('---');
   ctx.out(`# ChaosEngine that "chaos run ${name}" applies (engine name gets a fresh suffix each run)`);
-  ctx.out(stringify(plan.manifest).trimEnd());
+  ctx.out(stringify(chaosManifest(plan, 'dry-run')).trimEnd());
   return 0;
 }
 
@@ -96,10 +97,12 @@ export interface ChaosRunOptions extends FinishOptions {
   readonly timeout?: string;
   readonly pollInterval?: string;
   readonly recoveryTarget?: string;
+  readonly requestTimeout?: string;
+  readonly stopTimeout?: string;
 }
 
 /** Normalizes flags into a request; bad values are usage errors (exit 2) before anything runs. */
-export function chaosRequestFrom(name: string, options: ChaosRunOptions): ChaosRunRequest {
+export function chaosRequestFrom(name: string, options: ChaosRunOptions): ChaosRunInput {
   if (options.probeUrl !== undefined) {
     try {
       new URL(options.probeUrl);
@@ -121,6 +124,8 @@ export function chaosRequestFrom(name: string, options: ChaosRunOptions): ChaosR
     timeoutMs: options.timeout === undefined ? undefined : parseDurationFlag('--timeout', options.timeout, 0),
     pollIntervalMs: options.pollInterval === undefined ? undefined : parseDurationFlag('--poll-interval', options.pollInterval, 0),
     recoveryTargetSec: options.recoveryTarget === undefined ? undefined : parseSecondsOption('--recovery-target', options.recoveryTarget),
+    requestTimeout: options.requestTimeout === undefined ? undefined : `${Math.max(1, Math.round(parseDurationFlag('--request-timeout', options.requestTimeout, 0) / 1000))}s`,
+    stopTimeoutMs: options.stopTimeout === undefined ? undefined : parseDurationFlag('--stop-timeout', options.stopTimeout, 0),
   };
 }
 
@@ -159,16 +164,28 @@ export async function chaosRunAction(ctx: CommandContext, name: string, options:
             engine: plan.engineName,
             chaosResult: plan.resultName,
             namespace: plan.target.namespace,
-            manifest: plan.manifest,
+            manifest: chaosManifest(plan, 'dry-run'),
           },
           null,
           2,
         ),
       );
-    } else printPlan(ctx, plan, stringify(plan.manifest));
+    } else printPlan(ctx, plan, stringify(chaosManifest(plan, 'dry-run')));
     return 0;
   }
-  if (plan.gate.refusal) throw gateRefusal(plan);
-  const run = await executeChaosPlan(ctx, plan);
-  return finishRun(ctx, run, { junit: options.junit, markdown: options.markdown, html: options.html });
+  if (plan.gate.refusal) {
+    // Printed first, and stored with the audit entry `refused`; kubectl is never started.
+    const refusal = gateRefusal(plan);
+    ctx.err(`shopfds-test: ${refusal.message}`);
+    if (refusal.hint) ctx.err(`  ${refusal.hint}`);
+    return finishRun(ctx, refusedRun(ctx, plan), { junit: options.junit, markdown: options.markdown, html: options.html });
+  }
+  // Until the run is stored, a second Ctrl-C hurries the stop instead of leaving chaos running.
+  const release = ctx.holdExit();
+  try {
+    const run = await executeChaosPlan(ctx, plan);
+    return await finishRun(ctx, run, { junit: options.junit, markdown: options.markdown, html: options.html });
+  } finally {
+    release();
+  }
 }

@@ -9,6 +9,7 @@ function addCanaryOptions(cmd: Command): Command {
     .option('--context <name>', 'kubeconfig context (default: config canary.kubeContext, else the current context)')
     .option('-n, --namespace <ns>', "namespace (default: config canary.namespace, else the context's namespace)")
     .option('--kube-cache-dir <dir>', "kubectl's discovery cache directory (kubectl --cache-dir; also KUBECACHEDIR)")
+    .option('--request-timeout <duration>', 'per-request timeout of every kubectl call (default 20s)')
     .option('--previous-version <semver>', 'the version being replaced, when the primary already runs the new one')
     .addOption(new Option('--env <environment>', 'environment recorded with the run').choices(['local', 'staging', 'production']));
   return addRunOutputOptions(cmd);

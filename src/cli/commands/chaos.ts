@@ -58,7 +58,9 @@ export function registerChaos(program: Command, run: Runner): void {
     .option('--probe-url <url>', 'service URL for the steady-state HTTP probe (overrides the experiment)')
     .option('--timeout <duration>', 'stop the engine if no final verdict by then (default: duration + 5m)')
     .option('--poll-interval <duration>', 'how often to read the ChaosResult (default 5s)')
-    .option('--recovery-target <duration>', 'recovery goal for a pass: seconds or a duration such as 90s or 1m (default: config chaos.recoveryTargetSec, else 30)');
+    .option('--recovery-target <duration>', 'recovery goal for a pass: seconds or a duration such as 90s or 1m (default: config chaos.recoveryTargetSec, else 30)')
+    .option('--stop-timeout <duration>', 'how long to wait for the operator to confirm a stop (default 60s)')
+    .option('--request-timeout <duration>', 'per-request timeout of every kubectl call (default 20s)');
   addKubeOptions(runCmd);
   addRunOutputOptions(runCmd);
   withExamples(runCmd.action(run(async () => (await import('../actions/chaos.js')).chaosRunAction)), [
