@@ -30,11 +30,12 @@ const TOP_COMMANDS: Readonly<Record<string, { readonly term: string; readonly su
   chaos: { term: 'chaos', summary: 'Litmus chaos experiments through kubectl, behind an approval gate', load: async () => (await import('./commands/chaos.js')).registerChaos },
   canary: { term: 'canary', summary: 'Flagger canary status and watch through kubectl', load: async () => (await import('./commands/canary.js')).registerCanary },
   import: { term: 'import <files...>', summary: 'store JUnit, Playwright JSON, Newman JSON, k6 or Locust reports produced elsewhere', load: async () => (await import('./commands/import.js')).registerImport },
-  runs: { term: 'runs', summary: 'browse stored runs: list, show, failures, history', load: async () => (await import('./commands/runs.js')).registerRuns },
+  runs: { term: 'runs', summary: 'browse stored runs: list, show, failures, flaky, history, trend, compare', load: async () => (await import('./commands/runs.js')).registerRuns },
   report: { term: 'report [run-id]', summary: 'render a stored run as a table, JSON, JUnit XML, Markdown or a self-contained HTML page', load: async () => (await import('./commands/report.js')).registerReport },
   serve: { term: 'serve', summary: 'a local, read-only web dashboard over the result store', load: async () => (await import('./commands/serve.js')).registerServe },
   metrics: { term: 'metrics', summary: 'serve the stored runs\' figures as Prometheus gauges (/metrics)', load: async () => (await import('./commands/metrics.js')).registerMetrics },
-  db: { term: 'db', summary: 'manage the result store: migrate, status, sync', load: async () => (await import('./commands/db.js')).registerDb },
+  quarantine: { term: 'quarantine', summary: 'quarantine known-flaky cases: they still run, their failures do not fail the exit code', load: async () => (await import('./commands/quarantine.js')).registerQuarantine },
+  db: { term: 'db', summary: 'manage the result store: migrate, status, sync, prune, stats', load: async () => (await import('./commands/db.js')).registerDb },
 };
 
 /** Global options that take a value, so their value is not mistaken for the command name. */

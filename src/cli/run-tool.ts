@@ -204,7 +204,9 @@ export async function runTool(ctx: CommandContext, toolName: string, request: un
 
 /** A run command: the pipeline, then validate, save or spool, render, and the exit code. */
 export async function runToolCommand(ctx: CommandContext, toolName: string, request: unknown, shared: SharedRunOptions): Promise<number> {
-  const run = await runTool(ctx, toolName, request, shared);
+  const { checkPerfBaseline } = await import('./history-hooks.js');
+  // perf --baseline: one more case that fails the run on a p95 regression (other kinds: unchanged).
+  const run = await checkPerfBaseline(ctx, await runTool(ctx, toolName, request, shared), request as { baseline?: string; maxRegression?: string });
   return finishRun(ctx, run, { junit: shared.junit, markdown: shared.markdown, html: shared.html });
 }
 

@@ -53,6 +53,15 @@ export const ConfigFileSchema = z
       })
       .strict()
       .optional(),
+    /** History retention: after each run, delete runs older than `days` (see `db prune`). */
+    retention: z
+      .object({
+        days: z.number().int().positive().optional(),
+        /** Keep at least this many newest runs of each kind and name. */
+        keepLast: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
     canary: z
       .object({
         kubeContext: z.string().optional(),

@@ -7,3 +7,5 @@ export * from './merge.js';
 export * from './redact.js';
 export * from './duration.js';
 export * from './make.js';
+export * from './case-key.js';
+export * from './history.js';

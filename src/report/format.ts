@@ -1,4 +1,4 @@
-import type { Artifact, Case, CaseStatus, Run } from '../model/index.js';
+import { isFailure, isQuarantined, type Artifact, type Case, type CaseStatus, type Run } from '../model/index.js';
 
 /*
  * Small formatting helpers shared by the text renderers. Everything here is a pure function of its
@@ -51,6 +51,18 @@ export function truncate(text: string, max: number): string {
 /** Display label of a case status. */
 export function statusLabel(status: CaseStatus): string {
   return status === 'timed_out' ? 'timed out' : status;
+}
+
+/** A case's status as reports show it: a quarantined failure says so. */
+export function caseStatusLabel(c: Pick<Case, 'status' | 'properties'>): string {
+  return isQuarantined(c) && isFailure(c) ? `${statusLabel(c.status)} (quarantined)` : statusLabel(c.status);
+}
+
+/** The line that explains quarantined failures, or null when the run has none. */
+export function quarantineNote(run: Pick<Run, 'cases'>): string | null {
+  const n = run.cases.filter((c) => isFailure(c) && isQuarantined(c)).length;
+  if (!n) return null;
+  return `${n} failure${n === 1 ? ' is' : 's are'} quarantined: stored and reported, but they do not fail the exit code`;
 }
 
 /** The tool as `name version`, or just the name. */

@@ -1,5 +1,5 @@
 import type { Case, Run } from '../model/index.js';
-import { casePath, firstLine, formatDuration, formatNumber, orDash, problemCases, statusLabel, toolLabel, truncate } from './format.js';
+import { casePath, caseStatusLabel, firstLine, quarantineNote, formatDuration, formatNumber, orDash, problemCases, statusLabel, toolLabel, truncate } from './format.js';
 import type { Renderer } from './types.js';
 
 /*
@@ -60,13 +60,15 @@ function failuresSection(run: Run): string[] {
       row([
         escapeCell(casePath(c)),
         ...(anyProject ? [escapeCell(c.project ?? '')] : []),
-        statusLabel(c.status),
+        caseStatusLabel(c),
         String(Math.max(1, c.attempts.length)),
         escapeCell(firstLine(c.errorMessage)),
       ]),
     );
   }
   if (failures.length > MAX_FAILURE_ROWS) out.push('', `…and ${failures.length - MAX_FAILURE_ROWS} more; see \`shopfds-test runs show ${run.id}\`.`);
+  const note = quarantineNote(run);
+  if (note) out.push('', `> **Quarantined:** ${note}.`);
   return out;
 }
 

@@ -1,8 +1,10 @@
 import pc from 'picocolors';
-import type { Case, Run } from '../model/index.js';
+import { caseKey, shortCaseKey, type Case, type Run } from '../model/index.js';
 import {
   casePath,
+  caseStatusLabel,
   firstLine,
+  quarantineNote,
   formatDuration,
   formatNumber,
   orDash,
@@ -122,12 +124,14 @@ function errorBlock(run: Run, c: Colors, width: number): string[] {
   return shown;
 }
 
-function caseColumns(cases: readonly Case[], c: Colors, full: boolean): Column[] {
+function caseColumns(cases: readonly Case[], c: Colors, full: boolean, kind?: Run['kind']): Column[] {
   const anyProject = cases.some((x) => x.project);
   const columns: Column[] = [
-    { header: 'STATUS', cells: cases.map((x) => statusLabel(x.status)), color: (s, r) => statusColor(c, cases[r]!.status)(s) },
-    { header: 'TEST', cells: cases.map(casePath), max: full ? 70 : 60 },
+    { header: 'STATUS', cells: cases.map((x) => caseStatusLabel(x)), color: (s, r) => statusColor(c, cases[r]!.status)(s) },
   ];
+  // The key `runs history` and `quarantine add` accept, in its short form.
+  if (full && kind) columns.push({ header: 'KEY', cells: cases.map((x) => shortCaseKey(caseKey(kind, x))) });
+  columns.push({ header: 'TEST', cells: cases.map(casePath), max: full ? 70 : 60 });
   if (anyProject) columns.push({ header: 'PROJECT', cells: cases.map((x) => x.project ?? ''), max: 16 });
   columns.push({ header: 'TRIES', cells: cases.map((x) => String(Math.max(1, x.attempts.length))) });
   if (full) columns.push({ header: 'TIME', cells: cases.map((x) => formatDuration(x.durationMs)) });
@@ -145,13 +149,15 @@ function problemSection(run: Run, c: Colors, width: number): string[] {
   const title = [failed ? `${failed} failed` : '', flaky ? `${flaky} flaky` : ''].filter(Boolean).join(', ');
   const shown = problems.slice(0, MAX_PROBLEM_ROWS);
   const out = ['', c.bold(`Failed and flaky (${title})`), ...table(caseColumns(shown, c, false), width, c)];
+  const note = quarantineNote(run);
+  if (note) out.push(`${INDENT}${c.yellow(note)}`);
   if (problems.length > shown.length) out.push(`${INDENT}… and ${problems.length - shown.length} more`);
   return out;
 }
 
 function allCasesSection(run: Run, c: Colors, width: number): string[] {
   if (!run.cases.length) return [];
-  return ['', c.bold(`Cases (${run.cases.length})`), ...table(caseColumns(run.cases, c, true), width, c)];
+  return ['', c.bold(`Cases (${run.cases.length})`), ...table(caseColumns(run.cases, c, true, run.kind), width, c)];
 }
 
 function artifactSection(run: Run, c: Colors, width: number, full: boolean): string[] {

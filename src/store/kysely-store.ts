@@ -1,8 +1,19 @@
-import * as crypto from 'node:crypto';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
-import { StoreError, type Case, type Run } from '../model/index.js';
+import { CONTENT_HASH_METADATA, StoreError, caseKey, type Case, type Run } from '../model/index.js';
+
+export { caseKey };
+import { DEFAULT_FLAKY_RULE, type CaseOutcome, type CaseWindowStats, type FlakyRule, type PerfFigures, type QuarantineEntry, type RunKind } from '../model/index.js';
+import { HistoryQueries } from './history-queries.js';
 import { buildMigrations, type StoreCapabilities } from './migrations.js';
+import type {
+  CaseIdentity,
+  PruneOptions,
+  PruneResult,
+  StoreStats,
+  TrendOptions,
+  Trends,
+} from './types.js';
 import type {
   CaseFailureGroup,
   CaseHistoryEntry,
@@ -27,15 +38,6 @@ export interface RowWriter {
 }
 
 const FAILED_STATUSES = ['failed', 'timed_out', 'interrupted'];
-
-/** Stable identity of a case across runs: kind, suite path, name and project. */
-export function caseKey(kind: string, c: Pick<Case, 'suitePath' | 'name' | 'project'>): string {
-  const text = [kind, ...c.suitePath, c.name, c.project ?? ''].join('\u0000');
-  return oneShotHash ? oneShotHash('sha1', text) : createHash('sha1').update(text).digest('hex');
-}
-
-/** crypto.hash (Node >= 20.12): a third of createHash's cost per key, which shows on 10,000-case runs. */
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: string) => string }).hash;
 
 class StaticProvider implements MigrationProvider {
   constructor(private readonly migrations: Record<string, Migration>) {}
@@ -213,6 +215,7 @@ export class KyselyRunStore implements RunStore {
           artifacts: this.json(run.artifacts),
           metadata: this.json(run.metadata),
           details_present: run[run.kind] === null ? 0 : 1,
+          content_hash: run.metadata[CONTENT_HASH_METADATA] ?? null,
         })
         .execute();
 
@@ -241,6 +244,8 @@ export class KyselyRunStore implements RunStore {
           properties: this.json(c.properties),
           stdout: c.stdout,
           stderr: c.stderr,
+          kind: run.kind,
+          commit_sha: run.ci?.commitSha ?? null,
         })),
       );
 
@@ -776,6 +781,9 @@ export class KyselyRunStore implements RunStore {
     if (filter.environment) q = q.where('environment', '=', filter.environment);
     if (filter.since) q = q.where('started_at', '>=', iso(filter.since));
     if (filter.runGroup) q = q.where('run_group', '=', filter.runGroup);
+    if (filter.name) q = q.where('name', '=', filter.name);
+    if (filter.flaky) q = q.where('flaky', '>', 0);
+    if (filter.before) q = q.where('started_at', '<', iso(filter.before));
     const rows = await q.orderBy('started_at', 'desc').orderBy('id').limit(filter.limit ?? 20).execute();
     return rows.map((r: Row) => ({
       id: String(r.id),
@@ -859,6 +867,51 @@ export class KyselyRunStore implements RunStore {
       attempts: num(r.attempt_count),
       errorMessage: strOrNull(r.error_message),
     }));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // History questions (flaky, quarantine, compare, trends, retention): see history-queries.ts.
+
+  private historyQueries?: HistoryQueries;
+  private async history(): Promise<HistoryQueries> {
+    await this.ensureMigrated();
+    return (this.historyQueries ??= new HistoryQueries(this.db, this.caps, (v) => this.parseJson(v)));
+  }
+  async caseWindowStats(since: string, kind?: RunKind, rule: FlakyRule = DEFAULT_FLAKY_RULE): Promise<readonly CaseWindowStats[]> {
+    return (await this.history()).caseWindowStats(since, kind, rule);
+  }
+  async describeCases(keys: readonly { caseKey: string; lastSeen: string }[]): Promise<readonly CaseIdentity[]> {
+    return (await this.history()).describeCases(keys);
+  }
+  async findCases(target: string, limit?: number): Promise<readonly CaseIdentity[]> {
+    return (await this.history()).findCases(target, limit);
+  }
+  async caseOutcomes(runId: string): Promise<readonly CaseOutcome[]> {
+    return (await this.history()).caseOutcomes(runId);
+  }
+  async perfFigures(runId: string): Promise<PerfFigures | null> {
+    return (await this.history()).perfFigures(runId);
+  }
+  async findRunByContentHash(hash: string): Promise<string | null> {
+    return (await this.history()).findRunIdByContentHash(hash);
+  }
+  async addQuarantine(entry: QuarantineEntry): Promise<void> {
+    return (await this.history()).addQuarantine(entry);
+  }
+  async removeQuarantine(targetOrId: string): Promise<number> {
+    return (await this.history()).removeQuarantine(targetOrId);
+  }
+  async listQuarantine(): Promise<readonly QuarantineEntry[]> {
+    return (await this.history()).listQuarantine();
+  }
+  async trends(options: TrendOptions): Promise<Trends> {
+    return (await this.history()).trends(options);
+  }
+  async prune(options: PruneOptions): Promise<PruneResult> {
+    return (await this.history()).prune(options);
+  }
+  async stats(): Promise<StoreStats> {
+    return (await this.history()).stats();
   }
 
   async close(): Promise<void> {

@@ -457,6 +457,44 @@ function failureIndex(): Migration {
   };
 }
 
+/**
+ * What the history questions need (flaky detection, quarantine, duplicate imports, retention):
+ * - each case row carries its run's kind and commit, and flaky detection reads a case's window from
+ *   one covering index (`idx_cases_key_window`) instead of joining every case to its run; cases
+ *   retried to a pass get a partial index like failures have (`idx_cases_retried`), so the cases
+ *   worth looking at are found without reading passed ones;
+ * - `runs.content_hash`: the SHA-256 of an imported report, so the same file is not stored twice;
+ * - `runs(name, started_at)`: the previous run of the same name (`runs compare`, `--baseline last-passed`);
+ * - `quarantine`: quarantined cases, by case key or name pattern, with a reason and an end date.
+ */
+function historyQuarantineRetention(caps: StoreCapabilities): Migration {
+  return {
+    async up(db: Db) {
+      await sql.raw('alter table cases add column kind varchar(16)').execute(db);
+      await sql.raw('alter table cases add column commit_sha varchar(64)').execute(db);
+      await sql
+        .raw(
+          'update cases set kind = (select r.kind from runs r where r.id = cases.run_id), commit_sha = (select r.ci_commit_sha from runs r where r.id = cases.run_id)',
+        )
+        .execute(db);
+      await createIndex(db, 'idx_cases_key_window', 'cases', 'case_key, run_started_at, status, kind, commit_sha, run_id');
+      await sql.raw(`create index idx_cases_retried on cases (run_started_at, case_key) where status = 'flaky'`).execute(db);
+      await sql.raw('alter table runs add column content_hash varchar(64)').execute(db);
+      await createIndex(db, 'idx_runs_content_hash', 'runs', 'content_hash');
+      await createIndex(db, 'idx_runs_name_started_at', 'runs', 'name, started_at desc');
+      await createTable(db, caps, 'quarantine', [
+        'id varchar(36) primary key',
+        'target varchar(500) not null unique',
+        'kind varchar(16)',
+        'reason text not null',
+        'until $TS',
+        'created_by varchar(100) not null',
+        'created_at $TS not null',
+      ]);
+    },
+  };
+}
+
 /** Ordered migrations. Names sort in the order they apply; never rename or reorder a shipped one. */
 export function buildMigrations(caps: StoreCapabilities): Record<string, Migration> {
   return {
@@ -464,5 +502,6 @@ export function buildMigrations(caps: StoreCapabilities): Record<string, Migrati
     '0002_append_only_audit': appendOnlyAudit(caps),
     '0003_e2e_run_scenarios': runScenarioSnapshots(caps),
     '0004_failure_index': failureIndex(),
+    '0005_history_quarantine_retention': historyQuarantineRetention(caps),
   };
 }

@@ -8,6 +8,12 @@ export interface RunFilter {
   /** ISO time; runs that started at or after it. */
   readonly since?: string;
   readonly runGroup?: string;
+  /** Only runs with at least one flaky case (`runs list --status flaky`). */
+  readonly flaky?: boolean;
+  /** Only runs of this exact name. */
+  readonly name?: string;
+  /** Only runs that started strictly before this ISO time. */
+  readonly before?: string;
   readonly limit?: number;
 }
 
@@ -58,7 +64,7 @@ export type StoreBackend = 'sqlite' | 'postgres';
  * The result store. SQLite and PostgreSQL implement the same contract; the contract test suite
  * runs against both.
  */
-export interface RunStore {
+export interface RunStore extends HistoryStore {
   readonly backend: StoreBackend;
   /** Where the store lives, with any password redacted. */
   readonly location: string;
@@ -76,4 +82,150 @@ export interface RunStore {
   /** One case's outcomes across runs, newest first. */
   caseHistory(caseKey: string, limit?: number): Promise<readonly CaseHistoryEntry[]>;
   close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// History questions: flaky cases, quarantine, comparisons, trends, retention.
+
+/** A case key with what identifies it for people, as found by `findCases`. */
+export interface CaseIdentity {
+  readonly caseKey: string;
+  readonly kind: RunKind | null;
+  readonly name: string;
+  readonly suitePath: readonly string[];
+  readonly project: string | null;
+  readonly lastSeen: string;
+}
+
+export interface TrendOptions {
+  readonly since: string;
+  readonly bucket: 'day' | 'week';
+  readonly kind?: RunKind;
+}
+
+/** Runs of one kind in one day or week. */
+export interface RunTrendRow {
+  readonly bucket: string;
+  readonly kind: RunKind;
+  readonly runs: number;
+  readonly passedRuns: number;
+  /** passedRuns / runs, 0..1. */
+  readonly passRate: number;
+  readonly cases: number;
+  readonly casesPassed: number;
+  readonly avgDurationMs: number;
+  readonly maxDurationMs: number;
+}
+
+/** Performance runs of one scenario and test type in one bucket (seed: P95 응답 시간 추이). */
+export interface PerfTrendRow {
+  readonly bucket: string;
+  readonly scenario: string;
+  readonly testType: string;
+  readonly runs: number;
+  readonly avgP95: number | null;
+  readonly maxP95: number | null;
+  readonly avgP99: number | null;
+  readonly avgTps: number | null;
+  readonly avgErrorRate: number | null;
+}
+
+/** Seed: 복구 시간 통계, chaos recovery times by experiment type. */
+export interface ChaosRecoveryRow {
+  readonly experimentType: string;
+  readonly experiments: number;
+  readonly avgRecoverySec: number | null;
+  readonly maxRecoverySec: number | null;
+}
+
+/** One canary deployment's error rate and p95 over its metrics (seed: 배포 메트릭 추이). */
+export interface CanaryTrendRow {
+  readonly runId: string;
+  readonly service: string;
+  readonly oldVersion: string;
+  readonly newVersion: string;
+  readonly status: string;
+  readonly startedAt: string;
+  readonly samples: number;
+  readonly avgErrorRate: number | null;
+  readonly maxErrorRate: number | null;
+  readonly avgP95: number | null;
+  readonly maxP95: number | null;
+}
+
+/** API success rate of one service. */
+export interface ApiServiceRow {
+  readonly service: string;
+  readonly suites: number;
+  readonly tests: number;
+  readonly passed: number;
+  /** passed / (tests - skipped), 0..1, or null without tests. */
+  readonly successRate: number | null;
+}
+
+export interface Trends {
+  readonly runs: readonly RunTrendRow[];
+  readonly perf: readonly PerfTrendRow[];
+  readonly chaos: readonly ChaosRecoveryRow[];
+  readonly canary: readonly CanaryTrendRow[];
+  readonly api: readonly ApiServiceRow[];
+}
+
+export interface PruneOptions {
+  /** ISO time: runs that started before it are deleted. */
+  readonly before: string;
+  /** Keep the newest N runs of each kind and name even when they are old. */
+  readonly keepLast?: number;
+  readonly dryRun?: boolean;
+  /** Runs per transaction; default: sized so one transaction takes about 50 ms. */
+  readonly batchSize?: number;
+  /** Called after each batch with the ids deleted in it (artifact folders are removed by the caller). */
+  readonly onBatch?: (runIds: readonly string[]) => void | Promise<void>;
+}
+
+export interface PruneResult {
+  readonly runs: number;
+  readonly cases: number;
+  readonly batches: number;
+  /** Chaos runs kept because their audit trail is append-only. */
+  readonly keptForAudit: number;
+  readonly runIds: readonly string[];
+}
+
+export interface StoreStats {
+  readonly runs: number;
+  readonly cases: number;
+  readonly byKind: readonly { kind: RunKind; runs: number; oldest: string; newest: string }[];
+  /** Bytes the database takes (file size on SQLite, pg_database_size on PostgreSQL). */
+  readonly databaseBytes: number | null;
+  readonly tables: readonly { table: string; rows: number; bytes: number | null }[];
+}
+
+/**
+ * The history half of the store contract. Both backends implement it over the same tables.
+ */
+export interface HistoryStore {
+  /**
+   * Per-case outcomes in a window, for cases that failed or were retried at least once. Flips are
+   * counted for every case the rule could call flaky, else null (see HistoryQueries).
+   */
+  caseWindowStats(since: string, kind?: RunKind, rule?: import('../model/index.js').FlakyRule): Promise<readonly import('../model/index.js').CaseWindowStats[]>;
+  /** Who the keys are (name, suite path, project, kind). */
+  describeCases(keys: readonly { caseKey: string; lastSeen: string }[]): Promise<readonly CaseIdentity[]>;
+  /** Cases whose key starts with a hex prefix, or whose name/path matches a `*` pattern. */
+  findCases(keyPrefixOrPattern: string, limit?: number): Promise<readonly CaseIdentity[]>;
+  /** Every case of one run, lightly: key, name, status, duration (for `runs compare`). */
+  caseOutcomes(runId: string): Promise<readonly import('../model/index.js').CaseOutcome[]>;
+  /** p95/p99/TPS/error rate of a performance run, or null. */
+  perfFigures(runId: string): Promise<import('../model/index.js').PerfFigures | null>;
+  /** The id of the run stored from a report with this content hash, or null. */
+  findRunByContentHash(hash: string): Promise<string | null>;
+  /** Adds or replaces the entry for its target. */
+  addQuarantine(entry: import('../model/index.js').QuarantineEntry): Promise<void>;
+  /** Removes entries by target or id; returns how many. */
+  removeQuarantine(targetOrId: string): Promise<number>;
+  listQuarantine(): Promise<readonly import('../model/index.js').QuarantineEntry[]>;
+  trends(options: TrendOptions): Promise<Trends>;
+  prune(options: PruneOptions): Promise<PruneResult>;
+  stats(): Promise<StoreStats>;
 }

@@ -120,10 +120,32 @@ describe('runs list / show / failures / history (the built bin)', () => {
     const byPrefix = await json<unknown[]>(['runs', 'history', pay.slice(0, 12), '--limit', '1']);
     expect(byPrefix).toEqual([history[0]]);
     const table = await bin(['runs', 'history', pay]);
-    expect(table.stdout).toMatch(/^RUN\s+STARTED\s+STATUS\s+ATTEMPTS\s+DURATION\s+ERROR\n/);
+    expect(table.stdout).toMatch(new RegExp(`^checkout\\.spec\\.ts › Checkout › pay \\[chromium\\]  \\(key ${pay}\\)\\nRUN\\s+STARTED\\s+STATUS\\s+ATTEMPTS\\s+DURATION\\s+ERROR\\n`));
     expect(table.stdout).toContain('expected 200, got 500');
     const bad = await bin(['runs', 'history', 'not-a-key']);
     expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('no case matches "not-a-key"');
+  });
+
+  it('finds a case that never failed by name pattern (runs history) and shows keys in runs show', async () => {
+    const login = caseKey('e2e', runs[1]!.cases[1]!);
+    const history = await json<{ runId: string; status: string }[]>(['runs', 'history', 'Checkout › log*']);
+    expect(history.map((h) => [h.runId, h.status])).toEqual([
+      [runs[3]!.id, 'passed'],
+      [runs[1]!.id, 'passed'],
+    ]);
+    const shown = await bin(['runs', 'show', runs[3]!.id]);
+    expect(shown.stdout).toMatch(/STATUS\s+KEY\s+TEST/);
+    expect(shown.stdout).toContain(login.slice(0, 12));
+  });
+
+  it('lists runs with flaky cases (runs list --status flaky)', async () => {
+    const flakyRun = makeRun({ kind: 'api', name: 'flaky api', startedAt: ago(2), cases: [makeCase({ status: 'flaky', name: 'GET /cart' })] });
+    const store = await openSqliteStore(db);
+    await store.saveRun(flakyRun);
+    await store.close();
+    const listed = await json<RunSummary[]>(['runs', 'list', '--status', 'flaky']);
+    expect(listed.map((r) => r.id)).toEqual([flakyRun.id]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { caseKey } from '../../src/model/index.js';
 import { getRenderer } from '../../src/report/index.js';
 import { renderTable, tableRenderer } from '../../src/report/table.js';
 import { apiRun, canaryRun, chaosRun, largeRun, makeRun, normalRun, perfRun, scenarioRun } from './fixtures.js';
@@ -35,7 +36,11 @@ describe('table renderer', () => {
     const text = renderTable(normalRun(), { color: false, detail: 'full', width: 160 });
     expect(text).toContain('Cases (6)');
     for (const name of ['adds to cart', 'pays with card', 'shows receipt', 'applies coupon', 'gift wrap', 'auth.spec.ts › login']) expect(text).toContain(name);
-    expect(text).toMatch(/\n {2}skipped +checkout\.spec\.ts › Checkout › gift wrap +chromium +1 +1\.2s/);
+    // Each case's key (its first 12 hex digits), as runs history and quarantine add take it.
+    expect(text).toMatch(/\n {2}STATUS +KEY +TEST +PROJECT +TRIES +TIME/);
+    const run = normalRun();
+    const gift = caseKey(run.kind, run.cases.find((c) => c.name === 'gift wrap')!).slice(0, 12);
+    expect(text).toMatch(new RegExp(`\\n {2}skipped +${gift} +checkout\\.spec\\.ts › Checkout › gift wrap +chromium +1 +1\\.2s`));
     expect(text).toContain('  run\n    report     .shopfds/artifacts/results.json');
     expect(text).toContain('ci        github-actions, build 9876, main, a1b2c3d');
     expect(text).not.toContain('details: shopfds-test runs show');

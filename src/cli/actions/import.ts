@@ -1,7 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { UsageError, redactRunSecrets, validateRun, type Run } from '../../model/index.js';
+import { CONTENT_HASH_METADATA, ShopfdsError, UsageError, redactRunSecrets, validateRun, type Run } from '../../model/index.js';
 import type { ImportBase, Importer } from '../../adapters/import-types.js';
 import type { CommandContext } from '../context.js';
 import { parseEnvironment, saveOrSpool } from '../session.js';
@@ -30,6 +31,48 @@ interface ImportOptions {
   name?: string;
   env?: string;
   kind?: string;
+  force?: boolean;
+}
+
+/** The same report imported again: refused with the id of the run already stored. */
+export class DuplicateImportError extends ShopfdsError {
+  constructor(message: string, hint: string) {
+    super('E_DUPLICATE', 2, message, { hint });
+    this.name = 'DuplicateImportError';
+  }
+}
+
+/**
+ * Refuses files whose content is already stored (by SHA-256) or given twice. When the store cannot
+ * be opened, the check is skipped: the runs go to the spool like any other save.
+ */
+async function refuseDuplicates(ctx: CommandContext, files: readonly { given: string; hash: string }[]): Promise<void> {
+  const seen = new Map<string, string>();
+  for (const f of files) {
+    const first = seen.get(f.hash);
+    if (first) throw new DuplicateImportError(`${f.given}: same content as ${first} given in this command`, 'Give each report once, or add --force to store both.');
+    seen.set(f.hash, f.given);
+  }
+  let store;
+  try {
+    const { openStore } = await import('../../store/open.js');
+    store = await openStore(ctx.globals.db);
+  } catch {
+    return;
+  }
+  try {
+    for (const f of files) {
+      const existing = await store.findRunByContentHash(f.hash);
+      if (existing) {
+        throw new DuplicateImportError(
+          `${f.given}: this report is already stored as run ${existing}`,
+          `See it with "shopfds-test runs show ${existing.slice(0, 8)}"; add --force to store it again.`,
+        );
+      }
+    }
+  } finally {
+    await store.close().catch(() => {});
+  }
 }
 
 /** Reads every file first; only when all of them parse is anything stored. */
@@ -39,10 +82,13 @@ export async function importAction(ctx: CommandContext, files: string[], options
   const environment = parseEnvironment(options.env, ctx.globals.defaultEnvironment);
   const importer = await loadImporter(options.format);
   const runs: Run[] = [];
+  const hashes: { given: string; hash: string }[] = [];
   for (const given of files) {
     const file = resolve(ctx.io.cwd, given);
     if (!existsSync(file)) throw new UsageError(`${given}: no such file`);
     if (!statSync(file).isFile()) throw new UsageError(`${given}: not a file`);
+    const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
+    hashes.push({ given, hash });
     const base: ImportBase = {
       id: randomUUID(),
       name: options.name ?? null,
@@ -53,7 +99,8 @@ export async function importAction(ctx: CommandContext, files: string[], options
       importedAt: new Date().toISOString(),
       kind: (options.kind as ImportBase['kind']) ?? null,
     };
-    const input = await importer(file, base);
+    const imported = await importer(file, base);
+    const input = { ...imported, metadata: { ...imported.metadata, [CONTENT_HASH_METADATA]: hash } };
     const checked = validateRun(redactRunSecrets(input));
     if (!checked.ok) {
       throw new UsageError(`${given}: the ${options.format} report is inconsistent: ${checked.issues.slice(0, 3).join('; ')}`);
@@ -61,6 +108,7 @@ export async function importAction(ctx: CommandContext, files: string[], options
     runs.push(checked.run);
     ctx.progress.update(`read ${basename(file)}`);
   }
+  if (!options.force) await refuseDuplicates(ctx, hashes);
   let exitCode = 0;
   const summaries = [];
   for (const run of runs) {
@@ -77,6 +125,7 @@ export async function importAction(ctx: CommandContext, files: string[], options
       if (pushed.problem) ctx.err(`shopfds-test: warning: ${pushed.problem} (the run is stored; its metrics were not pushed)`);
     }
   }
+  if (exitCode === 0) await (await import('../history-hooks.js')).applyRetention(ctx);
   if (ctx.globals.json) ctx.out(JSON.stringify(summaries, null, 2));
   else
     for (const s of summaries)

@@ -7,7 +7,7 @@ import { openContextStore } from '../session.js';
 
 interface ListOptions {
   kind?: RunFilter['kind'];
-  status?: RunFilter['status'];
+  status?: RunFilter['status'] | 'flaky';
   env?: RunFilter['environment'];
   since?: string;
   group?: string;
@@ -17,7 +17,8 @@ interface ListOptions {
 export async function listRunsAction(ctx: CommandContext, options: ListOptions): Promise<number> {
   const filter: RunFilter = {
     kind: options.kind,
-    status: options.status,
+    status: options.status === 'flaky' ? undefined : options.status,
+    flaky: options.status === 'flaky' || undefined,
     environment: options.env,
     since: options.since ? parseSince(options.since) : undefined,
     runGroup: options.group,
@@ -85,41 +86,6 @@ export async function failuresAction(ctx: CommandContext, options: { since?: str
         g.lastFailedAt.replace('T', ' ').slice(0, 19),
         g.caseKey.slice(0, 12),
         [...g.suitePath, g.name].join(' › ') + (g.project ? ` [${g.project}]` : ''),
-      ]),
-    ),
-  );
-  return 0;
-}
-
-export async function historyAction(ctx: CommandContext, caseKey: string, options: { limit?: string }): Promise<number> {
-  const limit = parsePositiveInt('--limit', options.limit, 20);
-  if (!/^[0-9a-f]{6,40}$/i.test(caseKey)) throw new UsageError(`"${caseKey}" is not a case key (hex, as shown by "runs failures")`);
-  const store = await openContextStore(ctx);
-  let key = caseKey.toLowerCase();
-  if (key.length < 40) {
-    const groups = await store.failuresSince(new Date(0).toISOString(), 10_000);
-    const match = groups.filter((g) => g.caseKey.startsWith(key));
-    if (match.length === 1) key = match[0]!.caseKey;
-  }
-  const history = await store.caseHistory(key, limit);
-  if (ctx.globals.json) {
-    ctx.out(JSON.stringify(history, null, 2));
-    return 0;
-  }
-  if (!history.length) {
-    ctx.out(`no runs of case ${caseKey}`);
-    return 0;
-  }
-  ctx.out(
-    formatColumns(
-      ['RUN', 'STARTED', 'STATUS', 'ATTEMPTS', 'DURATION', 'ERROR'],
-      history.map((h) => [
-        h.runId.slice(0, 8),
-        h.startedAt.replace('T', ' ').slice(0, 19),
-        h.status,
-        String(h.attempts),
-        `${(h.durationMs / 1000).toFixed(2)}s`,
-        (h.errorMessage ?? '').split('\n')[0]!.slice(0, 80),
       ]),
     ),
   );

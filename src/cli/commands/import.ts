@@ -13,6 +13,7 @@ export function registerImport(program: Command, run: Runner): void {
       .option('--name <name>', 'run name (default: from the report or the file name)')
       .addOption(new Option('--env <environment>', 'environment the report came from').choices(['local', 'staging', 'production']))
       .option('--kind <kind>', 'run kind for JUnit files (default: e2e for Playwright, api for Newman, else e2e)')
+      .option('--force', 'store a report even when the same file (same content) is already stored')
       .action(run(async () => (await import('../actions/import.js')).importAction)),
     [
       'shopfds-test import results.xml --format junit',
