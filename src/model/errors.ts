@@ -22,6 +22,8 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 export const ERROR_CODES = {
   /** Bad flag, argument or input file (exit 2). */
   usage: 'E_USAGE',
+  /** An imported report with the same content is already stored; `--force` stores it again (exit 2). */
+  duplicateImport: 'E_DUPLICATE_IMPORT',
   /** The config file is unreadable, invalid, or has an unknown key or a bad value (exit 2). */
   config: 'E_CONFIG_KEY',
   /** A wrapped tool is not installed or cannot be found (exit 3). */

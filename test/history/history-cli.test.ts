@@ -116,6 +116,9 @@ for (const backend of BACKENDS) {
       expect(again.exitCode).toBe(2);
       expect(again.stderr).toContain(`already stored as run ${id}`);
       expect(again.stderr).not.toMatch(/\n\s+at /);
+      const asJson = await bin(['--json', 'import', file, '--format', 'junit']);
+      expect(asJson.exitCode).toBe(2);
+      expect(JSON.parse(asJson.stdout)).toMatchObject({ error: { code: 'E_DUPLICATE_IMPORT', exitCode: 2 } });
       const forced = await bin(['--json', 'import', file, '--format', 'junit', '--force']);
       expect(forced.exitCode, forced.stderr).toBe(0);
       expect((JSON.parse(forced.stdout) as { id: string }[])[0]!.id).not.toBe(id);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { CONTENT_HASH_METADATA, ShopfdsError, UsageError, redactRunSecrets, validateRun, type Run } from '../../model/index.js';
+import { CONTENT_HASH_METADATA, ERROR_CODES, UsageError, redactRunSecrets, validateRun, type Run } from '../../model/index.js';
 import type { ImportBase, Importer } from '../../adapters/import-types.js';
 import type { CommandContext } from '../context.js';
 import { parseEnvironment, saveOrSpool } from '../session.js';
@@ -34,12 +34,9 @@ interface ImportOptions {
   force?: boolean;
 }
 
-/** The same report imported again: refused with the id of the run already stored. */
-export class DuplicateImportError extends ShopfdsError {
-  constructor(message: string, hint: string) {
-    super('E_DUPLICATE', 2, message, { hint });
-    this.name = 'DuplicateImportError';
-  }
+/** The same report imported again: refused with the id of the run already stored (exit 2). */
+function duplicateImport(message: string, hint: string): UsageError {
+  return new UsageError(message, { hint, code: ERROR_CODES.duplicateImport });
 }
 
 /**
@@ -50,7 +47,7 @@ async function refuseDuplicates(ctx: CommandContext, files: readonly { given: st
   const seen = new Map<string, string>();
   for (const f of files) {
     const first = seen.get(f.hash);
-    if (first) throw new DuplicateImportError(`${f.given}: same content as ${first} given in this command`, 'Give each report once, or add --force to store both.');
+    if (first) throw duplicateImport(`${f.given}: same content as ${first} given in this command`, 'Give each report once, or add --force to store both.');
     seen.set(f.hash, f.given);
   }
   let store;
@@ -64,7 +61,7 @@ async function refuseDuplicates(ctx: CommandContext, files: readonly { given: st
     for (const f of files) {
       const existing = await store.findRunByContentHash(f.hash);
       if (existing) {
-        throw new DuplicateImportError(
+        throw duplicateImport(
           `${f.given}: this report is already stored as run ${existing}`,
           `See it with "shopfds-test runs show ${existing.slice(0, 8)}"; add --force to store it again.`,
         );
