@@ -7,3 +7,4 @@ export * from './merge.js';
 export * from './redact.js';
 export * from './duration.js';
 export * from './make.js';
+export * from './text.js';
