@@ -179,6 +179,10 @@ export class K6JsonStream {
   malformed = 0;
   /** First line that was not k6 output, for error messages. */
   firstMalformed: string | null = null;
+  /** 1-based number of that line. */
+  firstMalformedLine: number | null = null;
+  /** The output ended without a newline in a line that is not k6 output: it was cut off mid-line. */
+  cutOffMidLine = false;
   firstTime: number | null = null;
   lastTime: number | null = null;
   readonly metrics = new Map<string, StreamMetric>();
@@ -239,7 +243,19 @@ export class K6JsonStream {
     if (this.carry !== null) {
       const line = this.carry;
       this.carry = null;
-      this.line(line, 0, line.length);
+      // A last line without its newline is only read when it is whole JSON: otherwise the output was
+      // cut off mid-line (a killed k6, a truncated copy), which is not garbage but not complete either.
+      let whole = true;
+      try {
+        JSON.parse(line.toString('utf8'));
+      } catch {
+        whole = false;
+      }
+      if (whole) this.line(line, 0, line.length);
+      else {
+        this.lines++;
+        this.cutOffMidLine = true;
+      }
     }
     this.closeBelow(Infinity);
   }
@@ -423,6 +439,7 @@ export class K6JsonStream {
 
   private noteMalformed(text: string): void {
     this.malformed++;
+    this.firstMalformedLine ??= this.lines;
     this.firstMalformed ??= text.length > 120 ? `${text.slice(0, 117)}...` : text;
   }
 
