@@ -1,20 +1,5 @@
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { UsageError } from '../model/index.js';
-
-export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be';
-
-/**
- * The encoding of a file from its first bytes: a UTF-8 or UTF-16 byte order mark, or the zero bytes
- * UTF-16 puts next to ASCII characters. Returns the encoding and how many BOM bytes to skip.
- */
-export function sniffEncoding(head: Uint8Array): { encoding: TextEncodingName; bom: number } {
-  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', bom: 3 };
-  if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bom: 2 };
-  if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bom: 2 };
-  if (head.length >= 4 && head[0] !== 0 && head[1] === 0 && head[2] !== 0 && head[3] === 0) return { encoding: 'utf-16le', bom: 0 };
-  if (head.length >= 4 && head[0] === 0 && head[1] !== 0 && head[2] === 0 && head[3] !== 0) return { encoding: 'utf-16be', bom: 0 };
-  return { encoding: 'utf-8', bom: 0 };
-}
+import { UsageError, sniffEncoding } from '../model/index.js';
 
 function readHead(file: string, bytes: number): Buffer {
   const fd = openSync(file, 'r');

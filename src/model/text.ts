@@ -27,3 +27,28 @@ function walk(value: unknown, fn: (text: string) => string, keys: boolean): unkn
   });
   return changed ? Object.fromEntries(out) : value;
 }
+
+export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+/**
+ * The encoding of a file from its first bytes: a UTF-8 or UTF-16 byte order mark, or the zero bytes
+ * UTF-16 puts next to ASCII characters. Returns the encoding and how many BOM bytes to skip.
+ */
+export function sniffEncoding(head: Uint8Array): { encoding: TextEncodingName; bom: number } {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', bom: 3 };
+  if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bom: 2 };
+  if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bom: 2 };
+  if (head.length >= 4 && head[0] !== 0 && head[1] === 0 && head[2] !== 0 && head[3] === 0) return { encoding: 'utf-16le', bom: 0 };
+  if (head.length >= 4 && head[0] === 0 && head[1] !== 0 && head[2] === 0 && head[3] !== 0) return { encoding: 'utf-16be', bom: 0 };
+  return { encoding: 'utf-8', bom: 0 };
+}
+
+/**
+ * Decodes a whole file's bytes: UTF-8 with or without a BOM (the BOM dropped), UTF-16 LE/BE
+ * (with a BOM, or recognised by its zero bytes) decoded. Every reader of JSON, YAML and XML input
+ * goes through this, so a BOM is accepted everywhere.
+ */
+export function decodeText(bytes: Uint8Array): string {
+  const { encoding, bom } = sniffEncoding(bytes);
+  return new TextDecoder(encoding).decode(bytes.subarray(bom));
+}

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { UsageError } from '../../model/index.js';
+import { UsageError, decodeText } from '../../model/index.js';
 import type { ImportBase, Importer } from '../import-types.js';
 import { readFirstLine, readK6JsonFile } from './read.js';
 import { buildK6Run, PERF_TYPES, type K6RunContext, type PerfType } from './run.js';
@@ -45,7 +45,7 @@ const TEXT_SUMMARY = /█ (THRESHOLDS|TOTAL RESULTS)|^\s*(checks|http_reqs|http_
 
 /** `import --format k6-summary`: a `--summary-export` file, handleSummary() JSON, or the machine-readable summary. */
 export const importK6Summary: Importer = async (file, base) => {
-  const text = await readFile(file, 'utf8');
+  const text = decodeText(await readFile(file));
   if (TEXT_SUMMARY.test(text) && !text.trimStart().startsWith('{')) {
     throw new UsageError(
       `${file}: this is k6's end-of-test text summary, which is not machine-readable; import the file written by "k6 run --summary-export=summary.json" or by handleSummary() instead`,
