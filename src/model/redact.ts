@@ -22,7 +22,7 @@ export function redactUrlCredentials(text: string): string {
 
 /** Masks the value of `NAME=value` pairs whose name says they hold a secret (`-e API_TOKEN=...`, `?password=...`). */
 export function redactSecretAssignments(text: string): string {
-  return text.replace(/(^|[\s"'?&;,({[])([A-Za-z_][A-Za-z0-9_.-]*)=("[^"]*"|'[^']*'|\[REDACTED\]|[^\s"'&;,)}\]]+)/g, (all, lead: string, name: string, value: string) =>
+  return text.replace(/(^|[\s"'?&;,({[/:])([A-Za-z_][A-Za-z0-9_.-]*)=("[^"]*"|'[^']*'|\[REDACTED\]|[^\s"'&;,)}\]]+)/g, (all, lead: string, name: string, value: string) =>
     SECRET_NAME.test(name) && !ALREADY_MASKED.test(value) ? `${lead}${name}=${MASK}` : all,
   );
 }

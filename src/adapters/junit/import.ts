@@ -163,9 +163,10 @@ export async function readJunitXml(chunks: AsyncIterable<string> | Iterable<stri
     failure ??= error;
   };
   parser.on('error', (error) => {
-    // Real tools write undefined HTML entities and raw control characters: keep going, as browsers do.
-    if (/undefined entity|disallowed character/.test(error.message)) return;
-    const where = /^[^:]*:(\d+):(\d+): (.*)$/.exec(error.message);
+    // Real tools write undefined HTML entities, raw control characters and `&#0;`: keep going (the
+    // text is kept as written, then normalized before it is stored).
+    if (/undefined entity|disallowed character|malformed character entity/.test(error.message)) return;
+    const where = /^(?:[^:]*:)?(\d+):(\d+): (.*)$/.exec(error.message);
     fail(new UsageError(`${label}: malformed XML at line ${where ? where[1] : parser.line}: ${(where ? where[3]! : error.message).replace(/\s+/g, ' ').trim()} (expected JUnit XML)`));
   });
   parser.on('opentag', (tag) => {

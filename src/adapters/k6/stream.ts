@@ -190,6 +190,7 @@ export class K6JsonStream {
   private readonly checkTable: ({ hash: number; bytes: Buffer; check: StreamCheck } | undefined)[] = new Array(4096);
   private checkTableSize = 0;
   private carry: Buffer | null = null;
+  private started = false;
   private intervalMs: number;
   private readonly lateBuckets: number;
   private readonly maxRows: number;
@@ -215,6 +216,11 @@ export class K6JsonStream {
   /** Feeds the next bytes of the output; lines may span chunks. */
   push(chunk: Buffer): void {
     let start = 0;
+    if (!this.started) {
+      this.started = true;
+      // A UTF-8 byte order mark (an editor or PowerShell wrote the file) is not part of the first line.
+      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) start = 3;
+    }
     const len = chunk.length;
     if (this.carry !== null) {
       const nl = chunk.indexOf(10);
