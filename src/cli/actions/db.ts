@@ -42,7 +42,9 @@ export async function statusAction(ctx: CommandContext): Promise<number> {
     storeError = error;
   }
   const migrations = store ? await store.migrationStatus().catch((e: unknown) => ((storeError = e), [])) : [];
-  const live = store ? await store.listLiveRuns().catch(() => []) : [];
+  // SHOPFDS_LIVE_STALE_MS: how old a heartbeat may be before the run reads as abandoned (default 60 s).
+  const staleAfterMs = Number(ctx.io.env.SHOPFDS_LIVE_STALE_MS) || undefined;
+  const live = store ? await store.listLiveRuns({ staleAfterMs }).catch(() => []) : [];
   const errorText = storeError ? (storeError instanceof ShopfdsError ? storeError.message : `the result store failed: ${(storeError as Error).message}`) : null;
   if (ctx.globals.json) {
     ctx.out(
