@@ -102,7 +102,10 @@ async function child(kind) {
     // Saves forever until killed.
     for (let i = 0; ; i++) {
       const store = await openStore(target);
-      await store.saveRun(makeRun(2000, `kill ${process.pid} ${i}`));
+      const run = makeRun(2000, `kill ${process.pid} ${i}`);
+      // Tells the parent a save is under way, so the kill lands in saves, not in start-up.
+      process.stdout.write('s');
+      await store.saveRun(run);
       await store.close();
     }
   }
@@ -160,7 +163,11 @@ function runChild(kind, env, { killAfterMs } = {}) {
     let err = '';
     p.stdout.on('data', (d) => (out += d));
     p.stderr.on('data', (d) => (err += d));
-    const timer = killAfterMs ? setTimeout(() => p.kill('SIGKILL'), killAfterMs) : null;
+    let timer = null;
+    if (killAfterMs) {
+      // Counted from the first save, not from the start of the process.
+      p.stdout.once('data', () => (timer = setTimeout(() => p.kill('SIGKILL'), killAfterMs)));
+    }
     p.on('exit', (code, signal) => {
       if (timer) clearTimeout(timer);
       resolve({ code, signal, out, err });
@@ -222,7 +229,7 @@ async function killBench(backend, target, n) {
   const { openStore } = await dist('store/open.js');
   await (await openStore(target)).close();
   const started = Date.now();
-  for (let i = 0; i < n; i++) await runChild('saver', { RELIABILITY_DB: target }, { killAfterMs: 300 + Math.floor(Math.random() * 1200) });
+  for (let i = 0; i < n; i++) await runChild('saver', { RELIABILITY_DB: target }, { killAfterMs: 20 + Math.floor(Math.random() * 1500) });
   const integrity = backend === 'sqlite' ? await sqliteIntegrity(target) : 'n/a';
   const { runs, bad } = await halfWritten(target);
   console.log(
