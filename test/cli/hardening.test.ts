@@ -154,6 +154,8 @@ describe('a live run killed hard', () => {
     expect(after.exitCode, after.stderr).toBe(0);
     expect(after.stdout).toMatch(/abandoned +[0-9a-f]{8} +api/);
     expect(after.stdout).not.toMatch(/running +[0-9a-f]{8}/);
+    const list = await runBin(['runs', 'list'], { cwd: tmp.dir, env });
+    expect(list.stdout).toMatch(/^[0-9a-f]{8} +api +abandoned /m);
   }, 120_000);
 });
 
