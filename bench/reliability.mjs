@@ -5,7 +5,7 @@
  *
  *   npm run build && node bench/reliability.mjs [--kills 100] [--mb 200] [--skip-huge] [--skip-pg]
  *
- * 1. kill -9 during saves: a child process saves 2,000-case runs in a loop and is killed with
+ * 1. kill -9 during saves: a child process saves 500-case runs in a loop and is killed with
  *    SIGKILL at a random moment, --kills times per store. After each kill: SQLite's
  *    integrity_check, and every stored run must have all its cases (no half-written run).
  * 2. 8 writers x 50 runs on each store: 8 processes save 50 runs each into one store at once,
@@ -102,7 +102,7 @@ async function child(kind) {
     // Saves forever until killed.
     for (let i = 0; ; i++) {
       const store = await openStore(target);
-      const run = makeRun(2000, `kill ${process.pid} ${i}`);
+      const run = makeRun(500, `kill ${process.pid} ${i}`);
       // Tells the parent a save is under way, so the kill lands in saves, not in start-up.
       process.stdout.write('s');
       await store.saveRun(run);
@@ -229,7 +229,7 @@ async function killBench(backend, target, n) {
   const { openStore } = await dist('store/open.js');
   await (await openStore(target)).close();
   const started = Date.now();
-  for (let i = 0; i < n; i++) await runChild('saver', { RELIABILITY_DB: target }, { killAfterMs: 20 + Math.floor(Math.random() * 1500) });
+  for (let i = 0; i < n; i++) await runChild('saver', { RELIABILITY_DB: target }, { killAfterMs: 20 + Math.floor(Math.random() * 3000) });
   const integrity = backend === 'sqlite' ? await sqliteIntegrity(target) : 'n/a';
   const { runs, bad } = await halfWritten(target);
   console.log(

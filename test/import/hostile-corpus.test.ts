@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,7 +86,8 @@ describe('every corpus file through every import format', () => {
       if (entry.replaced) expect(Number(run.metadata['text.replacedCharacters']), what).toBe(entry.replaced);
       if (entry.caseDurationMs !== undefined) expect(run.cases[0]!.durationMs).toBe(entry.caseDurationMs);
       for (const [k, v] of Object.entries(entry.metadata ?? {})) expect(run.metadata[k], what).toBe(v);
-      const outputs = [shown.stdout, readFileSync(db).toString('latin1')];
+      // The SQLite bytes: the database file and its write-ahead log.
+      const outputs = [shown.stdout, readFileSync(db).toString('latin1'), ...(existsSync(`${db}-wal`) ? [readFileSync(`${db}-wal`).toString('latin1')] : [])];
       for (const args of [['runs', 'show', summary!.id], ['report', summary!.id, '--format', 'junit'], ['report', summary!.id, '--format', 'markdown'], ['report', summary!.id]]) {
         const rendered = await cli(['--db', db, '--no-color', ...args], tmp.dir);
         expect(rendered.exitCode, rendered.stderr).toBe(0);
