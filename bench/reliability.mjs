@@ -3,7 +3,8 @@
  * Reliability benchmark: crash safety, concurrent writers and memory on huge inputs, through the
  * built store and importers (dist/).
  *
- *   npm run build && node bench/reliability.mjs [--kills 100] [--mb 200] [--skip-huge] [--skip-pg]
+ *   npm run build && node bench/reliability.mjs [--kills 100] [--pg-kills 60] [--mb 200]
+ *     [--skip-kills] [--skip-writers] [--skip-huge] [--skip-pg]
  *
  * 1. kill -9 during saves: a child process saves 500-case runs in a loop and is killed with
  *    SIGKILL at a random moment, --kills times per store. After each kill: SQLite's
@@ -236,8 +237,8 @@ async function killBench(backend, target, n) {
     `kill -9 during saves, ${backend}: ${n} kills, ${runs} runs stored, ${bad} half-written, integrity_check ${integrity}, ${backend === 'sqlite' && integrity !== 'ok' ? 1 : 0} corrupt DBs (${((Date.now() - started) / 1000).toFixed(0)} s)`,
   );
 }
-await killBench('sqlite', join(work, 'kills.db'), kills);
-if (pgAdminClient) {
+if (!args.includes('--skip-kills')) await killBench('sqlite', join(work, 'kills.db'), kills);
+if (pgAdminClient && !args.includes('--skip-kills')) {
   const db = await pgAdminClient.create();
   await killBench('postgres', db.url, Math.min(kills, flag('--pg-kills', 60)));
   await db.drop();
@@ -265,13 +266,15 @@ async function writers(backend, target, n, runs, cases) {
     `${n} writers x ${runs} runs of ${cases} cases, ${backend}: stored ${stored}/${n * runs} (saves reported ok: ${ok}), ${bad} half-written, ${errors.length} errors${errors.length ? ` (${[...new Set(errors)].slice(0, 2).join('; ')})` : ''}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
 }
-await writers('sqlite', join(work, 'writers.db'), 8, 50, 200);
-if (pgAdminClient) {
-  const db = await pgAdminClient.create();
-  await writers('postgres', db.url, 8, 50, 200);
-  await db.drop();
+if (!args.includes('--skip-writers')) {
+  await writers('sqlite', join(work, 'writers.db'), 8, 50, 200);
+  if (pgAdminClient) {
+    const db = await pgAdminClient.create();
+    await writers('postgres', db.url, 8, 50, 200);
+    await db.drop();
+  }
+  await writers('sqlite', join(work, 'big-writers.db'), 8, 2, 10_000);
 }
-await writers('sqlite', join(work, 'big-writers.db'), 8, 2, 10_000);
 if (pgAdminClient) await pgAdminClient.end();
 
 // ---------------------------------------------------------------- 4. huge inputs
