@@ -6,6 +6,12 @@ import type { RunStart } from './session.js';
 /** How often a live run refreshes its heartbeat. Runs whose heartbeat is older than 60 s read as abandoned. */
 export const HEARTBEAT_INTERVAL_MS = Number(process.env.SHOPFDS_HEARTBEAT_MS ?? 10_000);
 
+/**
+ * How long a run must have been going before it is recorded (default 3 s): a command that fails at
+ * once (a usage error, a missing tool) never touches the store.
+ */
+export const LIVE_RUN_DELAY_MS = Number(process.env.SHOPFDS_LIVE_DELAY_MS ?? 3_000);
+
 /** A started live run's record in the store. */
 export interface LiveRunHandle {
   readonly id: string;
@@ -28,10 +34,21 @@ export function beginLiveRun(ctx: CommandContext, start: RunStart, details: { na
   let store: RunStore | null = null;
   let timer: NodeJS.Timeout | null = null;
   let ended = false;
+  let wake: (() => void) | null = null;
+  let delay: NodeJS.Timeout | null = null;
   const begun = (async () => {
+    if (LIVE_RUN_DELAY_MS > 0) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        delay = setTimeout(resolve, LIVE_RUN_DELAY_MS);
+        delay.unref();
+      });
+      if (ended) return;
+    }
     try {
       const { openStore } = await import('../store/open.js');
       store = await openStore(ctx.globals.db);
+      if (ended) return;
       await store.beginLiveRun({
         id: start.id,
         kind: start.kind,
@@ -57,6 +74,8 @@ export function beginLiveRun(ctx: CommandContext, start: RunStart, details: { na
     async end() {
       if (ended) return;
       ended = true;
+      if (delay) clearTimeout(delay);
+      (wake as (() => void) | null)?.();
       await begun;
       if (timer) clearInterval(timer);
       const s = store as RunStore | null;

@@ -137,7 +137,7 @@ describe('a live run killed hard', () => {
         item: [{ name: 'slow', request: { method: 'GET', url: `http://127.0.0.1:${port}/slow` } }],
       }),
     );
-    const env = cliEnv({ SHOPFDS_HEARTBEAT_MS: '200', SHOPFDS_LIVE_STALE_MS: '1500' });
+    const env = cliEnv({ SHOPFDS_HEARTBEAT_MS: '200', SHOPFDS_LIVE_STALE_MS: '1500', SHOPFDS_LIVE_DELAY_MS: '0' });
     const child = spawn(process.execPath, [BIN, 'api', collection, '--base-url', `http://127.0.0.1:${port}`], { cwd: tmp.dir, env, stdio: 'ignore' });
     cleanups.push(() => child.kill('SIGKILL'));
     let running = false;
