@@ -52,7 +52,7 @@ describe('report -o never destroys the store and writes atomically', () => {
     const proc = await bin(['report', '--latest', '--format', 'junit', '-o', '/proc/version']);
     expect([2, 4]).toContain(proc.exitCode);
     oneLineError(proc.stderr);
-  }, 120_000);
+  }, 300_000);
 
   it('replaces a report in one step and leaves no temporary file behind', async () => {
     expect((await bin(['import', JUNIT, '--format', 'junit'])).exitCode).toBe(0);
@@ -62,7 +62,7 @@ describe('report -o never destroys the store and writes atomically', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(readFileSync(join(tmp.dir, 'out', 'r.xml'), 'utf8')).toMatch(/^<\?xml/);
     expect(readdirSync(join(tmp.dir, 'out'))).toEqual(['r.xml']);
-  }, 60_000);
+  }, 300_000);
 });
 
 describe('db sync and db status with a poisoned spool', () => {
@@ -99,7 +99,7 @@ describe('db sync and db status with a poisoned spool', () => {
 
     const status = await bin(['--db', pgdb.url, 'db', 'status']);
     expect(status.stdout).toContain('quarantine: 2 file(s)');
-  }, 120_000);
+  }, 300_000);
 
   it('db status lists spooled runs while the store is down (exit 4)', async () => {
     const imported = await bin(['--db', DOWN, '--json', 'import', JUNIT, '--format', 'junit']);
@@ -112,7 +112,7 @@ describe('db sync and db status with a poisoned spool', () => {
     expect(status.stdout).toContain(summary!.id.slice(0, 8));
     const json = JSON.parse((await bin(['--db', DOWN, '--json', 'db', 'status'])).stdout) as { spooled: { id: string }[] };
     expect(json.spooled.map((s) => s.id)).toEqual([summary!.id]);
-  }, 60_000);
+  }, 300_000);
 });
 
 describe('a live run killed hard', () => {
@@ -156,7 +156,7 @@ describe('a live run killed hard', () => {
     expect(after.stdout).not.toMatch(/running +[0-9a-f]{8}/);
     const list = await runBin(['runs', 'list'], { cwd: tmp.dir, env });
     expect(list.stdout).toMatch(/^[0-9a-f]{8} +api +abandoned /m);
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('imported output is capped per case (head and tail kept)', () => {
@@ -178,5 +178,5 @@ describe('imported output is capped per case (head and tail kept)', () => {
     expect(run.artifacts.map((a) => a.path)).toContain(join(tmp.dir, 'big.xml'));
     expect(statSync(join(tmp.dir, 'big.xml')).size).toBeGreaterThan(5 * 1024 * 1024);
     expect(existsSync(join(tmp.dir, '.shopfds', 'results.db'))).toBe(true);
-  }, 60_000);
+  }, 300_000);
 });
