@@ -75,7 +75,8 @@ export async function reportError(io: CliIo, error: unknown, debug: boolean, jso
     return error.exitCode;
   }
   if (error instanceof ShopfdsError) {
-    io.stderr.write(`shopfds-test: ${error.message}\n`);
+    const { escapeControl } = await import('../report/format.js');
+    io.stderr.write(`shopfds-test: ${escapeControl(error.message)}\n`);
     if (error.hint) io.stderr.write(`  ${error.hint}\n`);
     if (debug) io.stderr.write(`  code: ${error.code}\n`);
     if (debug && error.stack) io.stderr.write(`${error.stack}\n`);

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import {
   ExitCode,
   ShopfdsError,
@@ -20,6 +18,7 @@ import {
 } from '../model/index.js';
 import type { RunStore } from '../store/types.js';
 import type { CommandContext } from './context.js';
+import { trackLiveRun } from './live-run.js';
 
 export type { RunStart } from '../model/index.js';
 
@@ -32,10 +31,13 @@ export function parseEnvironment(value: string | undefined, fallback: Environmen
   return value as Environment;
 }
 
-/** Starts a run: id, start time, who, where, CI metadata. */
+/**
+ * Starts a run: id, start time, who, where, CI metadata. Also records the run as live in the store,
+ * with a heartbeat, until the command ends (see live-run.ts).
+ */
 export function startRun(ctx: CommandContext, kind: RunKind, options: { env?: string; runGroup?: string | null } = {}): RunStart {
   const { globals } = ctx;
-  return {
+  const start: RunStart = {
     id: randomUUID(),
     kind,
     startedAt: new Date().toISOString(),
@@ -45,6 +47,8 @@ export function startRun(ctx: CommandContext, kind: RunKind, options: { env?: st
     ci: globals.ci,
     runGroup: options.runGroup ?? globals.ci?.buildId ?? null,
   };
+  trackLiveRun(ctx, start);
+  return start;
 }
 
 /** Opens the configured store and closes it when the action ends. */
@@ -161,9 +165,8 @@ export async function finishRun(ctx: CommandContext, input: RunInput, options: F
     if (!file) continue;
     try {
       const renderer = await getRenderer(format);
-      const target = resolve(ctx.io.cwd, file);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, renderer.render(run, { color: false }), format === 'markdown' ? { flag: 'a' } : undefined);
+      const { writeReportFile } = await import('./report-file.js');
+      writeReportFile(ctx, file, renderer.render(run, { color: false }), { append: format === 'markdown', what: `${format} report` });
     } catch (error) {
       ctx.err(`shopfds-test: could not write the ${format} report to ${file}: ${(error as Error).message}`);
       if (exitCode === ExitCode.ok) exitCode = ExitCode.tool;
@@ -171,10 +174,10 @@ export async function finishRun(ctx: CommandContext, input: RunInput, options: F
   }
   if (options.html) {
     try {
-      const target = resolve(ctx.io.cwd, options.html);
+      const { checkReportTarget, writeReportFile } = await import('./report-file.js');
+      const target = checkReportTarget(ctx, options.html, 'html report');
       const [{ renderRunHtml }, { fileArtifactLinks }] = await Promise.all([import('../report/html.js'), import('./html-links.js')]);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, renderRunHtml(run, { artifacts: fileArtifactLinks(ctx.io.cwd, target) }));
+      writeReportFile(ctx, target, renderRunHtml(run, { artifacts: fileArtifactLinks(ctx.io.cwd, target) }), { what: 'html report' });
     } catch (error) {
       ctx.err(`shopfds-test: could not write the html report to ${options.html}: ${(error as Error).message}`);
       if (exitCode === ExitCode.ok) exitCode = ExitCode.tool;

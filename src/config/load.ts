@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { ConfigError } from '../model/index.js';
+import { ConfigError, decodeText } from '../model/index.js';
 import { ConfigFileSchema, type ConfigFile } from './schema.js';
 
 const CONFIG_FILES = ['shopfds.config.json', 'shopfds.config.yaml', 'shopfds.config.yml'];
@@ -18,7 +18,7 @@ export async function loadConfigFile(cwd: string, explicit?: string): Promise<Lo
   const shown = relative(cwd, file) || file;
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = decodeText(readFileSync(file));
   } catch (cause) {
     throw new ConfigError([`${shown}: cannot read: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`]);
   }

@@ -9,3 +9,4 @@ export * from './duration.js';
 export * from './make.js';
 export * from './case-key.js';
 export * from './history.js';
+export * from './text.js';

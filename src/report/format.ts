@@ -1,4 +1,4 @@
-import { isFailure, isQuarantined, type Artifact, type Case, type CaseStatus, type Run } from '../model/index.js';
+import { isFailure, isQuarantined, mapStrings, type Artifact, type Case, type CaseStatus, type Run } from '../model/index.js';
 
 /*
  * Small formatting helpers shared by the text renderers. Everything here is a pure function of its
@@ -95,4 +95,31 @@ export function orDash<T>(value: T | null | undefined, show: (v: T) => string = 
 
 export function artifactLine(a: Artifact): string {
   return `${a.kind.padEnd(10)} ${a.path}`;
+}
+
+/** ANSI escape sequences: CSI (colours, cursor moves), OSC (titles, hyperlinks) and single-character escapes. */
+const ESCAPE_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)?|\u009b[0-?]*[ -/]*[@-~]|\u001b[@-Z\\-_]/g;
+/** Control characters other than newline and tab, and the Unicode bidi overrides that reorder what a reader sees. */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Makes text from a run safe to print to a terminal or a Markdown file: escape sequences from the
+ * tool (colours, cursor moves, window titles) are dropped, and every other control character is
+ * shown as a visible escape (`\x07`, `\r`, `\u202e`) instead of reaching the terminal raw.
+ */
+export function escapeControl(text: string): string {
+  let out = text;
+  if (/[\u001b\u009b]/.test(out)) out = out.replace(ESCAPE_SEQUENCE, '');
+  if (!CONTROL.test(out)) return out;
+  CONTROL.lastIndex = 0;
+  return out.replace(CONTROL, (ch) => {
+    const code = ch.charCodeAt(0);
+    if (ch === '\r') return '\\r';
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** The run with {@link escapeControl} applied to every string (record keys included), for the text renderers. */
+export function terminalSafeRun(run: Run): Run {
+  return mapStrings(run, escapeControl, true);
 }

@@ -1,5 +1,5 @@
 import type { Case, Run } from '../model/index.js';
-import { casePath, caseStatusLabel, firstLine, quarantineNote, formatDuration, formatNumber, orDash, problemCases, statusLabel, toolLabel, truncate } from './format.js';
+import { casePath, caseStatusLabel, firstLine, quarantineNote, formatDuration, formatNumber, orDash, problemCases, statusLabel, terminalSafeRun, toolLabel, truncate } from './format.js';
 import type { Renderer } from './types.js';
 
 /*
@@ -199,7 +199,8 @@ function e2eSection(run: Run): string[] {
 }
 
 /** Renders the run as a GitHub step summary. */
-export function renderMarkdown(run: Run): string {
+export function renderMarkdown(given: Run): string {
+  const run = terminalSafeRun(given);
   const lines = [
     `## ${VERDICT_EMOJI[run.status]} ${run.kind} ${escapeCell(run.name)}: ${run.status.toUpperCase()}`,
     '',

@@ -11,6 +11,7 @@ import {
   problemCases,
   statusLabel,
   stripAnsi,
+  terminalSafeRun,
   toolLabel,
   truncate,
 } from './format.js';
@@ -326,7 +327,9 @@ function runFacts(run: Run): string[] {
 }
 
 /** Renders the run summary (or every case with `detail: 'full'`). */
-export function renderTable(run: Run, options: RenderOptions): string {
+export function renderTable(given: Run, options: RenderOptions): string {
+  // Titles and messages come from the tested code: no control character reaches the terminal raw.
+  const run = terminalSafeRun(given);
   const c = pc.createColors(options.color);
   const width = options.width ? Math.max(40, options.width) : DEFAULT_WIDTH;
   const full = options.detail === 'full';

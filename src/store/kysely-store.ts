@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
-import { CONTENT_HASH_METADATA, StoreError, caseKey, type Case, type Run } from '../model/index.js';
+import { CONTENT_HASH_METADATA, REPLACED_CHARACTERS_KEY, StoreError, caseKey, normalizeRunText, redactText, type Case, type Run } from '../model/index.js';
 
 export { caseKey };
 import { DEFAULT_FLAKY_RULE, type CaseOutcome, type CaseWindowStats, type FlakyRule, type PerfFigures, type QuarantineEntry, type RunKind } from '../model/index.js';
@@ -14,14 +14,17 @@ import type {
   TrendOptions,
   Trends,
 } from './types.js';
-import type {
-  CaseFailureGroup,
-  CaseHistoryEntry,
-  MigrationState,
-  RunFilter,
-  RunStore,
-  RunSummary,
-  StoreBackend,
+import {
+  LIVE_RUN_STALE_MS,
+  type CaseFailureGroup,
+  type LiveRun,
+  type LiveRunStart,
+  type CaseHistoryEntry,
+  type MigrationState,
+  type RunFilter,
+  type RunStore,
+  type RunSummary,
+  type StoreBackend,
 } from './types.js';
 
 type Db = Kysely<any>;
@@ -62,6 +65,12 @@ function numOrNull(value: unknown): number | null {
 function strOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
+/** SQLITE_BUSY / SQLITE_LOCKED: another connection holds the lock past the busy wait. */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)) || /database is locked/i.test(String((error as Error)?.message));
+}
+
 function groupBy(rows: readonly Row[], key: string): Map<string, Row[]> {
   const groups = new Map<string, Row[]>();
   for (const row of rows) {
@@ -176,95 +185,186 @@ export class KyselyRunStore implements RunStore {
     }
   }
 
-  async saveRun(run: Run): Promise<void> {
+  async saveRun(given: Run): Promise<void> {
     await this.ensureMigrated();
+    // NUL and lone surrogates: PostgreSQL refuses them; both stores must accept the same runs.
+    const { run, replaced } = normalizeRunText(given);
     const startedAt = iso(run.startedAt);
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('runs')
-        .values({
-          id: run.id,
-          kind: run.kind,
-          name: run.name,
-          status: run.status,
-          environment: run.environment,
-          trigger: run.trigger,
-          executed_by: run.executedBy,
-          started_at: startedAt,
-          completed_at: iso(run.completedAt),
-          duration_ms: run.durationMs,
-          ci_provider: run.ci?.provider ?? null,
-          ci_build_id: run.ci?.buildId ?? null,
-          ci_commit_sha: run.ci?.commitSha ?? null,
-          ci_branch: run.ci?.branch ?? null,
-          ci_job_url: run.ci?.jobUrl ?? null,
-          tool_name: run.tool.name,
-          tool_version: run.tool.version,
-          tool_command_line: run.tool.commandLine,
-          total: run.totals.total,
-          passed: run.totals.passed,
-          failed: run.totals.failed,
-          skipped: run.totals.skipped,
-          flaky: run.totals.flaky,
-          timed_out: run.totals.timedOut,
-          interrupted: run.totals.interrupted,
-          error_message: run.errorMessage,
-          run_group: run.runGroup,
-          shard_current: run.shard?.current ?? null,
-          shard_total: run.shard?.total ?? null,
-          artifacts: this.json(run.artifacts),
-          metadata: this.json(run.metadata),
-          details_present: run[run.kind] === null ? 0 : 1,
-          content_hash: run.metadata[CONTENT_HASH_METADATA] ?? null,
-        })
-        .execute();
-
-      await this.insertMany(
-        trx,
-        'cases',
-        run.cases.map((c) => ({
-          run_id: run.id,
-          ordinal: c.ordinal,
-          case_key: caseKey(run.kind, c),
-          run_started_at: startedAt,
-          suite_path: this.json(c.suitePath),
-          name: c.name,
-          file: c.file,
-          line: c.line,
-          col: c.column,
-          project: c.project,
-          status: c.status,
-          duration_ms: c.durationMs,
-          attempt_count: c.attempts.length,
-          attempts: this.json(c.attempts),
-          error_message: c.errorMessage,
-          error_stack: c.errorStack,
-          artifacts: this.json(c.artifacts),
-          tags: this.json(c.tags),
-          properties: this.json(c.properties),
-          stdout: c.stdout,
-          stderr: c.stderr,
-          kind: run.kind,
-          commit_sha: run.ci?.commitSha ?? null,
-        })),
-      );
-
-      await this.insertMany(
-        trx,
-        'metric_samples',
-        run.metrics.map((m, seq) => ({
-          run_id: run.id,
-          seq,
-          name: m.name,
-          time: iso(m.time),
-          value: m.value,
-          tags: this.json(m.tags),
-        })),
-      );
-
+    const metadata = replaced
+      ? { ...run.metadata, [REPLACED_CHARACTERS_KEY]: String(Number(run.metadata[REPLACED_CHARACTERS_KEY] ?? 0) + replaced) }
+      : run.metadata;
+    // Every row is built before the write transaction starts, so the write lock is held only for the inserts.
+    const runRow = {
+      id: run.id,
+      kind: run.kind,
+      name: run.name,
+      status: run.status,
+      environment: run.environment,
+      trigger: run.trigger,
+      executed_by: run.executedBy,
+      started_at: startedAt,
+      completed_at: iso(run.completedAt),
+      duration_ms: run.durationMs,
+      ci_provider: run.ci?.provider ?? null,
+      ci_build_id: run.ci?.buildId ?? null,
+      ci_commit_sha: run.ci?.commitSha ?? null,
+      ci_branch: run.ci?.branch ?? null,
+      ci_job_url: run.ci?.jobUrl ?? null,
+      tool_name: run.tool.name,
+      tool_version: run.tool.version,
+      tool_command_line: run.tool.commandLine,
+      total: run.totals.total,
+      passed: run.totals.passed,
+      failed: run.totals.failed,
+      skipped: run.totals.skipped,
+      flaky: run.totals.flaky,
+      timed_out: run.totals.timedOut,
+      interrupted: run.totals.interrupted,
+      error_message: run.errorMessage,
+      run_group: run.runGroup,
+      shard_current: run.shard?.current ?? null,
+      shard_total: run.shard?.total ?? null,
+      artifacts: this.json(run.artifacts),
+      metadata: this.json(metadata),
+      details_present: run[run.kind] === null ? 0 : 1,
+      content_hash: run.metadata[CONTENT_HASH_METADATA] ?? null,
+    };
+    const caseRows = run.cases.map((c) => ({
+      run_id: run.id,
+      ordinal: c.ordinal,
+      case_key: caseKey(run.kind, c),
+      run_started_at: startedAt,
+      suite_path: this.json(c.suitePath),
+      name: c.name,
+      file: c.file,
+      line: c.line,
+      col: c.column,
+      project: c.project,
+      status: c.status,
+      duration_ms: c.durationMs,
+      attempt_count: c.attempts.length,
+      attempts: this.json(c.attempts),
+      error_message: c.errorMessage,
+      error_stack: c.errorStack,
+      artifacts: this.json(c.artifacts),
+      tags: this.json(c.tags),
+      properties: this.json(c.properties),
+      stdout: c.stdout,
+      stderr: c.stderr,
+      kind: run.kind,
+      commit_sha: run.ci?.commitSha ?? null,
+    }));
+    const metricRows = run.metrics.map((m, seq) => ({
+      run_id: run.id,
+      seq,
+      name: m.name,
+      time: iso(m.time),
+      value: m.value,
+      tags: this.json(m.tags),
+    }));
+    await this.writeTransaction(async (trx) => {
+      await trx.insertInto('runs').values(runRow).execute();
+      await this.insertMany(trx, 'cases', caseRows);
+      await this.insertMany(trx, 'metric_samples', metricRows);
       await this.saveDetails(trx, run);
+      // The run is stored: it is no longer live.
+      await trx.deleteFrom('live_runs').where('id', '=', run.id).execute();
     });
   }
+
+  async beginLiveRun(start: LiveRunStart): Promise<void> {
+    await this.ensureMigrated();
+    const { run } = normalizeRunText(start);
+    const row = {
+      id: run.id,
+      kind: run.kind,
+      name: run.name.slice(0, 255),
+      environment: run.environment,
+      executed_by: run.executedBy.slice(0, 100),
+      started_at: iso(run.startedAt),
+      heartbeat_at: new Date().toISOString(),
+      host: run.host.slice(0, 255),
+      pid: run.pid,
+      command_line: run.commandLine === null ? null : redactText(run.commandLine),
+    };
+    await this.writeTransaction(async (trx) => {
+      await trx.insertInto('live_runs').values(row).execute();
+    });
+  }
+
+  async heartbeatLiveRun(id: string, at: string = new Date().toISOString()): Promise<void> {
+    await this.ensureMigrated();
+    await this.writeTransaction(async (trx) => {
+      await trx.updateTable('live_runs').set({ heartbeat_at: iso(at) }).where('id', '=', id).execute();
+    });
+  }
+
+  async endLiveRun(id: string): Promise<void> {
+    await this.ensureMigrated();
+    await this.writeTransaction(async (trx) => {
+      await trx.deleteFrom('live_runs').where('id', '=', id).execute();
+    });
+  }
+
+  async listLiveRuns(options: { staleAfterMs?: number; now?: string } = {}): Promise<readonly LiveRun[]> {
+    // A read for `db status`: never migrates; a store without the table has no live runs.
+    if (!this.migrated && ![...(await this.executedMigrations()).keys()].some((name) => name.endsWith('_live_runs'))) return [];
+    const now = Date.parse(options.now ?? new Date().toISOString());
+    const stale = options.staleAfterMs ?? LIVE_RUN_STALE_MS;
+    const rows = await this.db.selectFrom('live_runs').selectAll().orderBy('started_at', 'desc').orderBy('id').execute();
+    return rows.map((r: Row) => {
+      const heartbeatAt = iso(r.heartbeat_at);
+      return {
+        id: String(r.id),
+        kind: r.kind as any,
+        name: String(r.name),
+        environment: r.environment as any,
+        executedBy: String(r.executed_by),
+        startedAt: iso(r.started_at),
+        host: String(r.host),
+        pid: num(r.pid),
+        commandLine: strOrNull(r.command_line),
+        heartbeatAt,
+        state: now - Date.parse(heartbeatAt) > stale ? 'abandoned' : 'running',
+      };
+    });
+  }
+
+  /**
+   * Runs `body` in one write transaction. On SQLite the write lock is taken up front (BEGIN
+   * IMMEDIATE) and a "database is locked" failure, after the busy wait, is retried with growing,
+   * jittered pauses until {@link KyselyRunStore.writeRetryMs} has passed: parallel CI jobs writing
+   * one file wait for each other instead of failing.
+   */
+  private async writeTransaction(body: (trx: Db) => Promise<void>): Promise<void> {
+    if (this.caps.migrationLock !== 'write-transaction') {
+      await this.db.transaction().execute(body);
+      return;
+    }
+    const deadline = Date.now() + this.writeRetryMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.db.connection().execute(async (conn) => {
+          await sql`begin immediate`.execute(conn);
+          try {
+            await body(conn);
+          } catch (error) {
+            await sql`rollback`.execute(conn).catch(() => {});
+            throw error;
+          }
+          await sql`commit`.execute(conn);
+        });
+        return;
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+        const pause = Math.min(2000, 50 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random());
+        await new Promise((done) => setTimeout(done, pause));
+      }
+    }
+  }
+
+  /** How long a save keeps retrying a locked SQLite database (default 10 minutes). */
+  writeRetryMs = Number(process.env.SHOPFDS_WRITE_RETRY_MS ?? 10 * 60_000);
 
   private async saveDetails(trx: Db, run: Run): Promise<void> {
     if (run.e2e) {

@@ -495,6 +495,30 @@ function historyQuarantineRetention(caps: StoreCapabilities): Migration {
   };
 }
 
+/**
+ * Live runs: a row written when a run starts and refreshed by a heartbeat while it runs, removed when
+ * the run is saved. A row whose heartbeat stopped (the CLI was killed hard) reads as abandoned.
+ */
+function liveRuns(caps: StoreCapabilities): Migration {
+  return {
+    async up(db: Db) {
+      await createTable(db, caps, 'live_runs', [
+        'id varchar(36) primary key',
+        'kind varchar(16) not null',
+        'name varchar(255) not null',
+        'environment varchar(16) not null',
+        'executed_by varchar(100) not null',
+        'started_at $TS not null',
+        'heartbeat_at $TS not null',
+        'host varchar(255) not null',
+        'pid integer not null',
+        'command_line text',
+      ]);
+      await createIndex(db, 'idx_live_runs_heartbeat_at', 'live_runs', 'heartbeat_at');
+    },
+  };
+}
+
 /** Ordered migrations. Names sort in the order they apply; never rename or reorder a shipped one. */
 export function buildMigrations(caps: StoreCapabilities): Record<string, Migration> {
   return {
@@ -503,5 +527,6 @@ export function buildMigrations(caps: StoreCapabilities): Record<string, Migrati
     '0003_e2e_run_scenarios': runScenarioSnapshots(caps),
     '0004_failure_index': failureIndex(),
     '0005_history_quarantine_retention': historyQuarantineRetention(caps),
+    '0006_live_runs': liveRuns(caps),
   };
 }

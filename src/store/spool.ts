@@ -1,10 +1,15 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Run } from '../model/index.js';
 
 /** Where runs wait when the store could not be reached. */
 export function spoolDir(stateDir: string): string {
   return join(stateDir, 'spool');
+}
+
+/** Where `db sync` moves spooled files that can never be stored, each with a `.reason.txt`. */
+export function quarantineDir(stateDir: string): string {
+  return join(spoolDir(stateDir), 'quarantine');
 }
 
 /** Writes a run to the spool atomically (temp file, then rename). Returns the file path. */
@@ -21,9 +26,11 @@ export function spoolRun(stateDir: string, run: Run): string {
 export interface SpooledRun {
   readonly file: string;
   readonly run: unknown;
+  /** Why the file could not be read as JSON, when it could not. */
+  readonly readError?: string;
 }
 
-/** Spooled runs, oldest name first. Unreadable files are returned with `run: undefined`. */
+/** Spooled runs, oldest name first. Unreadable files are returned with `run: undefined` and the reason. */
 export function listSpooled(stateDir: string): SpooledRun[] {
   const dir = spoolDir(stateDir);
   let names: string[];
@@ -36,10 +43,32 @@ export function listSpooled(stateDir: string): SpooledRun[] {
     const file = join(dir, name);
     try {
       return { file, run: JSON.parse(readFileSync(file, 'utf8')) };
-    } catch {
-      return { file, run: undefined };
+    } catch (error) {
+      return { file, run: undefined, readError: (error as Error).message.split('\n')[0] };
     }
   });
+}
+
+/** Files in quarantine (not their reasons). */
+export function listQuarantined(stateDir: string): string[] {
+  try {
+    return readdirSync(quarantineDir(stateDir))
+      .filter((n) => n.endsWith('.json'))
+      .sort()
+      .map((n) => join(quarantineDir(stateDir), n));
+  } catch {
+    return [];
+  }
+}
+
+/** Moves a spooled file into quarantine next to a text file saying why. Returns the new path. */
+export function quarantineSpooled(stateDir: string, file: string, reason: string): string {
+  const dir = quarantineDir(stateDir);
+  mkdirSync(dir, { recursive: true });
+  const target = join(dir, basename(file));
+  writeFileSync(`${target}.reason.txt`, `${reason}\n`);
+  renameSync(file, target);
+  return target;
 }
 
 export function removeSpooled(file: string): void {

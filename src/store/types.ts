@@ -58,6 +58,28 @@ export interface MigrationState {
   readonly executedAt: string | null;
 }
 
+/** What is recorded when a live run starts. */
+export interface LiveRunStart {
+  readonly id: string;
+  readonly kind: RunKind;
+  readonly name: string;
+  readonly environment: Environment;
+  readonly executedBy: string;
+  readonly startedAt: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly commandLine: string | null;
+}
+
+/** A started run not saved yet: `running` while its heartbeat is fresh, `abandoned` once it stopped. */
+export interface LiveRun extends LiveRunStart {
+  readonly heartbeatAt: string;
+  readonly state: 'running' | 'abandoned';
+}
+
+/** Heartbeats older than this mark a live run abandoned (the default of {@link RunStore.listLiveRuns}). */
+export const LIVE_RUN_STALE_MS = 60_000;
+
 export type StoreBackend = 'sqlite' | 'postgres';
 
 /**
@@ -81,6 +103,14 @@ export interface RunStore extends HistoryStore {
   failuresSince(since: string, limit?: number): Promise<readonly CaseFailureGroup[]>;
   /** One case's outcomes across runs, newest first. */
   caseHistory(caseKey: string, limit?: number): Promise<readonly CaseHistoryEntry[]>;
+  /** Records that a run started (a live record). The record goes when the run is saved or {@link endLiveRun} is called. */
+  beginLiveRun(start: LiveRunStart): Promise<void>;
+  /** Refreshes a live run's heartbeat. */
+  heartbeatLiveRun(id: string, at?: string): Promise<void>;
+  /** Removes a live record (saving the run with the same id removes it too). */
+  endLiveRun(id: string): Promise<void>;
+  /** Live records, newest first; those whose heartbeat is older than `staleAfterMs` are `abandoned`. */
+  listLiveRuns(options?: { staleAfterMs?: number; now?: string }): Promise<readonly LiveRun[]>;
   close(): Promise<void>;
 }
 

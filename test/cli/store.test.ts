@@ -10,7 +10,7 @@ const REFERENCE = `${__SHARED}/reference`;
 
 const JUNIT = `${REFERENCE}/junit/playwright-junit-jtiintern-skipped-properties-multiproject.xml`;
 const DOWN = 'postgres://shopfds:s3cret-pw@127.0.0.1:1/nope';
-const MIGRATIONS = ['0001_initial_schema', '0002_append_only_audit', '0003_e2e_run_scenarios', '0004_failure_index'];
+const MIGRATIONS = ['0001_initial_schema', '0002_append_only_audit', '0003_e2e_run_scenarios', '0004_failure_index', '0005_history_quarantine_retention', '0006_live_runs'];
 
 let tmp: ReturnType<typeof makeTempDir>;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -83,7 +83,7 @@ describe('store failures (the built bin)', () => {
 
     const sync = await bin(['--db', db.url, 'db', 'sync']);
     expect(sync.exitCode, sync.stderr).toBe(0);
-    expect(sync.stdout).toMatch(/^synced 1 run\(s\)/);
+    expect(sync.stdout).toMatch(/^synced 1 run\(s\)/m);
     expect(readdirSync(join(tmp.dir, '.shopfds', 'spool'))).toEqual([]);
 
     const shown = await bin(['--db', db.url, '--json', 'runs', 'show', summary!.id]);
@@ -98,14 +98,15 @@ describe('store failures (the built bin)', () => {
     expect(again).toMatchObject({ exitCode: 0, stdout: 'nothing to sync: the spool is empty\n' });
   });
 
-  it('keeps a spooled run that cannot be read and exits 4', async () => {
+  it('quarantines a spooled run that cannot be read, with the reason, and exits 4', async () => {
     const { mkdirSync, writeFileSync } = await import('node:fs');
     mkdirSync(join(tmp.dir, '.shopfds', 'spool'), { recursive: true });
     writeFileSync(join(tmp.dir, '.shopfds', 'spool', 'broken.json'), '{"id": ');
     const r = await bin(['--db', 'results.db', 'db', 'sync']);
     expect(r.exitCode).toBe(4);
-    expect(r.stderr).toContain('broken.json: not a valid spooled run; left in place');
-    expect(existsSync(join(tmp.dir, '.shopfds', 'spool', 'broken.json'))).toBe(true);
+    expect(r.stderr).toMatch(/broken\.json: quarantined as .*quarantine\/broken\.json: not JSON/);
+    expect(existsSync(join(tmp.dir, '.shopfds', 'spool', 'quarantine', 'broken.json'))).toBe(true);
+    expect(existsSync(join(tmp.dir, '.shopfds', 'spool', 'quarantine', 'broken.json.reason.txt'))).toBe(true);
   });
 });
 

@@ -138,6 +138,7 @@ describe('K6JsonStream over the recorded k6 output (joxtacy-k6-out-json.ndjson, 
       '{"metric":"checks","type":"Point","data":{"time":"2024-01-01T10:00:01.1+09:00","value":1,"tags":{"check":"주문 \\"승인\\"","group":"","scenario":"default"}}}',
       '{"metric":"http_req_duration","type":"Point","data":{"time":"2024-01-01T01:00:01.000000001Z","value":1.5e2,"tags":{}}}',
       'not json at all',
+      '',
     ].join('\n');
     const stream = new K6JsonStream();
     stream.push(Buffer.from(lines));
@@ -150,8 +151,25 @@ describe('K6JsonStream over the recorded k6 output (joxtacy-k6-out-json.ndjson, 
     expect(stream.metrics.get('http_req_duration')!.hist!.max).toBe(150);
     expect(stream.malformed).toBe(1);
     expect(stream.firstMalformed).toBe('not json at all');
+    expect(stream.firstMalformedLine).toBe(6);
+    expect(stream.cutOffMidLine).toBe(false);
     const summary = summaryFromStream(stream);
     expect(summary.metrics.get('checks')!.thresholds).toEqual([{ expression: 'rate>0.9', ok: false }]);
+  });
+
+  it('tells a last line cut off mid-line (no newline, not whole JSON) from garbage, and skips a UTF-8 BOM', () => {
+    const point = '{"metric":"http_reqs","type":"Point","data":{"time":"2024-01-01T00:00:00Z","value":1,"tags":{}}}';
+    const cut = new K6JsonStream();
+    cut.push(Buffer.from(`\ufeff${point}\n${point}\n${point.slice(0, 70)}`));
+    cut.end();
+    expect(cut.points).toBe(2);
+    expect(cut.malformed).toBe(0);
+    expect(cut.cutOffMidLine).toBe(true);
+    const whole = new K6JsonStream();
+    whole.push(Buffer.from(`${point}\n${point}`));
+    whole.end();
+    expect(whole.points).toBe(2);
+    expect(whole.cutOffMidLine).toBe(false);
   });
 
   it('keeps memory bounded: open buckets are closed as time moves on, and rows are merged past the cap', () => {

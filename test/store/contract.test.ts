@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../helpers/cli.js';
 import { at, makeCase, makeRun } from '../helpers/fixtures.js';
 import { BACKENDS, type StoreFixture } from './backends.js';
 
-const MIGRATIONS = ['0001_initial_schema', '0002_append_only_audit', '0003_e2e_run_scenarios', '0004_failure_index', '0005_history_quarantine_retention'];
+const MIGRATIONS = ['0001_initial_schema', '0002_append_only_audit', '0003_e2e_run_scenarios', '0004_failure_index', '0005_history_quarantine_retention', '0006_live_runs'];
 
 const SEED_INDEXES = [
   'idx_e2e_scenario_name',

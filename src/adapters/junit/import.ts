@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { basename, extname, isAbsolute, relative } from 'node:path';
 import {
   RUN_KINDS,
@@ -14,6 +13,7 @@ import {
   type RunKind,
 } from '../../model/index.js';
 import type { ImportBase, Importer } from '../import-types.js';
+import { textChunks } from '../text-file.js';
 
 /*
  * A lenient reader for the JUnit XML real tools write (see shared/reference/junit/FORMAT.md): no
@@ -78,48 +78,171 @@ function describeJson(text: string): string {
   return '';
 }
 
-/** Parses JUnit XML text; throws a UsageError naming `label` when it is not JUnit XML. */
-export async function parseJunitXml(text: string, label: string): Promise<{ root: 'testsuites' | 'testsuite'; node: XmlNode }> {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const trimmed = body.trimStart();
+/** Elements deeper than this are refused: a hostile file must not exhaust the stack. */
+export const MAX_XML_DEPTH = 1000;
+/** Characters of an element's text kept from its start, and from its end, when it is longer. */
+const KEEP_HEAD = 32 * 1024;
+const KEEP_TAIL = 32 * 1024;
+/** Elements whose text the importer reads; any other text (indentation) is dropped as it streams by. */
+const TEXT_ELEMENTS = new Set([
+  'failure',
+  'error',
+  'skipped',
+  'flakyFailure',
+  'flakyError',
+  'rerunFailure',
+  'rerunError',
+  'system-out',
+  'system-err',
+  'property',
+  'stackTrace',
+]);
+/** Entities HTML-minded tools write into JUnit (XML's own five are built in). */
+const HTML_ENTITIES: Record<string, string> = { nbsp: '\u00a0', copy: '\u00a9', reg: '\u00ae', hellip: '\u2026', mdash: '\u2014', ndash: '\u2013', laquo: '\u00ab', raquo: '\u00bb', times: '\u00d7', middot: '\u00b7', bull: '\u2022', rsaquo: '\u203a', lsaquo: '\u2039' };
+
+/**
+ * An element's text, bounded: the first {@link KEEP_HEAD} and last {@link KEEP_TAIL} characters
+ * are kept and the middle is counted, so a 20 MB `<system-out>` costs 64 KB however it streams in.
+ */
+class BoundedText {
+  private head = '';
+  private tail = '';
+  private cut = 0;
+  add(chunk: string): void {
+    let text = chunk;
+    if (this.head.length < KEEP_HEAD) {
+      const room = KEEP_HEAD - this.head.length;
+      this.head += text.length > room ? text.slice(0, room) : text;
+      if (text.length <= room) return;
+      text = text.slice(room);
+    }
+    this.tail += text;
+    if (this.tail.length > 2 * KEEP_TAIL) {
+      this.cut += this.tail.length - KEEP_TAIL;
+      this.tail = this.tail.slice(-KEEP_TAIL);
+    }
+  }
+  value(source: string): string {
+    if (this.tail.length > KEEP_TAIL) {
+      this.cut += this.tail.length - KEEP_TAIL;
+      this.tail = this.tail.slice(-KEEP_TAIL);
+    }
+    // Copied out of the parser's chunks, which would otherwise stay alive through sliced strings.
+    const whole = this.cut ? `${this.head}\n${cutMarker(this.cut, source)}\n${this.tail}` : this.head + this.tail;
+    return whole.length < 64 ? whole : Buffer.from(whole, 'utf8').toString('utf8');
+  }
+}
+
+function cutMarker(cut: number, source: string): string {
+  return `[... ${cut} characters cut; the full output is in ${source}]`;
+}
+
+interface Frame {
+  readonly name: string;
+  readonly node: XmlNode;
+  text: BoundedText | null;
+}
+
+const CUT = /\[\.\.\. (\d+) characters cut; the full output is in /;
+
+/**
+ * Streams JUnit XML through a SAX parser (saxes) into the small tree the importer reads: attributes,
+ * the text of the elements it uses (bounded per element, see {@link BoundedText}), and children.
+ * External entities are never fetched and DTD entities never expanded; nesting deeper than
+ * {@link MAX_XML_DEPTH} is refused. Throws a UsageError naming `label` when it is not JUnit XML.
+ */
+export async function readJunitXml(chunks: AsyncIterable<string> | Iterable<string>, label: string): Promise<{ root: 'testsuites' | 'testsuite'; node: XmlNode }> {
+  const { SaxesParser } = await import('saxes');
+  const parser = new SaxesParser({ xmlns: false, position: true });
+  Object.assign(parser.ENTITIES, HTML_ENTITIES);
   const expected = 'expected a <testsuites> or <testsuite> root element';
-  if (!trimmed) throw new UsageError(`${label}: not JUnit XML (the file is empty; ${expected})`);
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    throw new UsageError(`${label}: not JUnit XML (it is JSON; ${expected})${describeJson(trimmed)}`);
-  }
-  const { XMLParser, XMLValidator } = await import('fast-xml-parser');
-  const valid = XMLValidator.validate(body);
-  if (valid !== true) {
-    const { line, msg } = valid.err;
-    throw new UsageError(`${label}: malformed XML at line ${line}: ${msg.replace(/\s+/g, ' ').trim()} (expected JUnit XML)`);
-  }
-  const parser = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: '',
-    attributesGroupName: '$',
-    textNodeName: '#text',
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: false,
-    htmlEntities: true,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-    isArray: (name, _path, _leaf, isAttribute) => !isAttribute && ARRAY_ELEMENTS.has(name),
+  const stack: Frame[] = [];
+  let root: Frame | null = null;
+  let failure: UsageError | null = null;
+  const fail = (error: UsageError) => {
+    failure ??= error;
+  };
+  parser.on('error', (error) => {
+    // Real tools write undefined HTML entities, raw control characters and `&#0;`: keep going (the
+    // text is kept as written, then normalized before it is stored).
+    if (/undefined entity|disallowed character|malformed character entity/.test(error.message)) return;
+    const where = /^(?:[^:]*:)?(\d+):(\d+): (.*)$/.exec(error.message);
+    fail(new UsageError(`${label}: malformed XML at line ${where ? where[1] : parser.line}: ${(where ? where[3]! : error.message).replace(/\s+/g, ' ').trim()} (expected JUnit XML)`));
   });
-  let doc: Record<string, unknown>;
-  try {
-    doc = parser.parse(body) as Record<string, unknown>;
-  } catch (error) {
-    throw new UsageError(`${label}: malformed XML: ${(error as Error).message.split('\n')[0]} (expected JUnit XML)`);
+  parser.on('opentag', (tag) => {
+    if (failure) return;
+    const name = tag.name;
+    if (!root && stack.length === 0) {
+      if (name !== 'testsuites' && name !== 'testsuite') {
+        fail(new UsageError(`${label}: not JUnit XML (the root element is <${name}>; ${expected})`));
+        return;
+      }
+    }
+    if (stack.length >= MAX_XML_DEPTH) {
+      fail(new UsageError(`${label}: elements nested more than ${MAX_XML_DEPTH} deep; not a JUnit report this tool can read`));
+      return;
+    }
+    const attrs: Attrs = {};
+    let any = false;
+    for (const key in tag.attributes) {
+      const value = tag.attributes[key] as string;
+      attrs[key] = value.length < 64 ? value : Buffer.from(value, 'utf8').toString('utf8');
+      any = true;
+    }
+    const node: XmlNode = any ? { $: attrs } : {};
+    const parent = stack[stack.length - 1];
+    if (parent) {
+      const existing = parent.node[name];
+      if (existing === undefined) parent.node[name] = ARRAY_ELEMENTS.has(name) ? [node] : node;
+      else if (Array.isArray(existing)) existing.push(node);
+      else parent.node[name] = [existing, node];
+    }
+    const frame: Frame = { name, node, text: TEXT_ELEMENTS.has(name) ? new BoundedText() : null };
+    if (!root) root = frame;
+    stack.push(frame);
+  });
+  const onText = (text: string) => {
+    const frame = stack[stack.length - 1];
+    if (frame?.text) frame.text.add(text);
+  };
+  parser.on('text', onText);
+  parser.on('cdata', onText);
+  parser.on('closetag', () => {
+    if (failure) return;
+    const frame = stack.pop();
+    if (frame?.text) {
+      const text = frame.text.value(label);
+      if (text) frame.node['#text'] = text;
+    }
+  });
+
+  let sawContent = false;
+  let first = '';
+  for await (const chunk of chunks) {
+    if (!sawContent) {
+      first += chunk;
+      const trimmed = first.replace(/^\uFEFF/, '').trimStart();
+      if (!trimmed) continue;
+      sawContent = true;
+      if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+        throw new UsageError(`${label}: not JUnit XML (it is JSON; ${expected})${describeJson(trimmed)}`);
+      }
+      parser.write(first.replace(/^\uFEFF/, ''));
+      first = '';
+    } else parser.write(chunk);
+    if (failure) throw failure;
   }
-  const roots = Object.keys(doc).filter((k) => !k.startsWith('?') && !k.startsWith('#') && k !== '$');
-  const rootName = roots[0];
-  if (rootName === 'testsuites') return { root: 'testsuites', node: asNode(doc.testsuites) };
-  if (rootName === 'testsuite') {
-    const suites = doc.testsuite as unknown[];
-    return { root: 'testsuite', node: asNode(suites[0]) };
-  }
-  throw new UsageError(`${label}: not JUnit XML (${rootName ? `the root element is <${rootName}>` : 'no root element'}; ${expected})`);
+  if (!sawContent) throw new UsageError(`${label}: not JUnit XML (the file is empty; ${expected})`);
+  parser.close();
+  if (failure) throw failure;
+  if (!root) throw new UsageError(`${label}: not JUnit XML (no root element; ${expected})`);
+  const top = root as Frame;
+  return { root: top.name as 'testsuites' | 'testsuite', node: top.node };
+}
+
+/** Parses JUnit XML text (see {@link readJunitXml}). */
+export async function parseJunitXml(text: string, label: string): Promise<{ root: 'testsuites' | 'testsuite'; node: XmlNode }> {
+  return readJunitXml([text], label);
 }
 
 function asNode(value: unknown): XmlNode {
@@ -161,14 +284,34 @@ function dedent(text: string): string {
   return indent > 0 && indent !== Infinity ? lines.map((l) => l.slice(indent)).join('\n') : text;
 }
 
-function cap(text: string): string {
-  return text.length > MAX_OUTPUT ? `${text.slice(0, MAX_OUTPUT)}\n[truncated: ${text.length - MAX_OUTPUT} more characters]` : text;
+/** Output kept per case: the head and the tail, with how much was cut in between. */
+function cap(text: string, source: string): string {
+  if (text.length <= MAX_OUTPUT + 200) return text;
+  const head = text.slice(0, MAX_OUTPUT / 2);
+  const tail = text.slice(-MAX_OUTPUT / 2);
+  return `${head}\n${cutMarker(text.length - head.length - tail.length, source)}\n${tail}`;
 }
 
-function seconds(value: string | undefined, millis: boolean): number | null {
-  if (value === undefined) return null;
-  const n = Number.parseFloat(value.replace(/,/g, ''));
-  if (!Number.isFinite(n) || n < 0) return null;
+/** Characters cut from a case's stored output (by the reader and by {@link cap}). */
+function charactersCut(...texts: (string | null)[]): number {
+  let total = 0;
+  for (const t of texts) if (t) for (const m of t.matchAll(new RegExp(CUT.source, 'g'))) total += Number(m[1]);
+  return total;
+}
+
+/**
+ * A `time` attribute in milliseconds. Decimal commas (`1,5`, as some locales write) are read as
+ * decimals; thousands separators (`1,234.5`) are dropped. A time that is negative, NaN, infinite or
+ * not a number is an error: silently reading it as 0 would hide a broken report.
+ */
+function seconds(value: string | undefined, millis: boolean, source: string): number | null {
+  if (value === undefined || !value.trim()) return null;
+  let v = value.trim();
+  if (v.includes(',')) v = !v.includes('.') && /^[-+]?\d+,\d+$/.test(v) ? v.replace(',', '.') : v.replace(/,/g, '');
+  const n = Number.parseFloat(v);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new UsageError(`${source}: time="${value}" is not a duration (expected a non-negative number of ${millis ? 'milliseconds' : 'seconds'})`);
+  }
   // Rounded to microseconds so 24.485797 s does not become 24485.797000000002 ms.
   return Math.round((millis ? n : n * 1000) * 1000) / 1000;
 }
@@ -341,6 +484,8 @@ function attemptFrom(index: number, status: Attempt['status'], durationMs: numbe
 interface CaseContext {
   readonly tool: Tool;
   readonly millis: boolean;
+  /** The imported file, named where output was cut. */
+  readonly source: string;
 }
 
 function buildCase(f: Flat, ordinal: number, ctx: CaseContext): Case {
@@ -355,7 +500,7 @@ function buildCase(f: Flat, ordinal: number, ctx: CaseContext): Case {
     name = parts.pop()!;
     suitePath = [...suitePath, ...parts];
   }
-  const durationMs = seconds(attr(tc, 'time'), ctx.millis) ?? 0;
+  const durationMs = seconds(attr(tc, 'time'), ctx.millis, ctx.source) ?? 0;
 
   const properties: Record<string, string> = {};
   const artifactPaths: string[] = [];
@@ -425,6 +570,10 @@ function buildCase(f: Flat, ordinal: number, ctx: CaseContext): Case {
     const times = /Failed (\d+) times?\./.exec(textOf(failures[0]!));
     if (times) properties.failedIterations = times[1]!;
   }
+  const stdout = outputs.length ? cap(outputs.join('\n'), ctx.source) : null;
+  const stderr = errOut ? cap(errOut, ctx.source) : null;
+  const cut = charactersCut(stdout, stderr);
+  if (cut) properties['output.cut'] = `${cut} characters of output cut (head and tail kept); the full output is in ${ctx.source}`;
   return makeCase({
     ordinal,
     suitePath,
@@ -439,8 +588,8 @@ function buildCase(f: Flat, ordinal: number, ctx: CaseContext): Case {
     errorStack,
     artifacts,
     properties,
-    stdout: outputs.length ? cap(outputs.join('\n')) : null,
-    stderr: errOut ? cap(errOut) : null,
+    stdout,
+    stderr,
   });
 }
 
@@ -454,7 +603,7 @@ export function junitDocumentToRun(parsed: { root: 'testsuites' | 'testsuite'; n
   const tool = detectTool(node, root, suites, flat);
   // Newman's 2016 reporter wrote milliseconds and no tests/failures counts.
   const millis = tool === 'newman' && suites.length > 0 && suites.every((s) => attr(s, 'tests') === undefined);
-  const ctx: CaseContext = { tool, millis };
+  const ctx: CaseContext = { tool, millis, source: displayPath(file) };
 
   const metadata: Record<string, string> = {};
   const own: Record<string, string> = {};
@@ -485,14 +634,14 @@ export function junitDocumentToRun(parsed: { root: 'testsuites' | 'testsuite'; n
       const name = attr(s, 'name')?.trim() || '(unnamed)';
       const path = flat.find((f) => f.suite === s)?.suitePath ?? [name];
       const message = errOut.split('\n').find((l) => l.trim())!.trim();
-      cases.push(makeCase({ ordinal: cases.length, suitePath: path, name: 'request error', status: 'failed', errorMessage: message, errorStack: errOut, stderr: cap(errOut) }));
+      cases.push(makeCase({ ordinal: cases.length, suitePath: path, name: 'request error', status: 'failed', errorMessage: message, errorStack: errOut, stderr: cap(errOut, ctx.source) }));
     }
   }
 
   const starts = suites.map((s) => parseTimestamp(attr(s, 'timestamp'))).filter((t): t is number => t !== null);
   const startMs = starts.length ? Math.min(...starts) : Date.parse(base.importedAt);
-  const rootTime = root === 'testsuites' ? seconds(attr(node, 'time'), millis) : null;
-  const topTimes = topSuites.map((s) => seconds(attr(s, 'time'), millis));
+  const rootTime = root === 'testsuites' ? seconds(attr(node, 'time'), millis, ctx.source) : null;
+  const topTimes = topSuites.map((s) => seconds(attr(s, 'time'), millis, ctx.source));
   const durationMs =
     rootTime ??
     (topTimes.length && topTimes.every((t) => t !== null) ? (topTimes as number[]).reduce((a, b) => a + b, 0) : cases.reduce((a, c) => a + c.durationMs, 0));
@@ -531,14 +680,8 @@ export function junitDocumentToRun(parsed: { root: 'testsuites' | 'testsuite'; n
   });
 }
 
-/** `shopfds-test import --format junit`. */
+/** `shopfds-test import --format junit`: streamed, so memory stays bounded whatever the file's size. */
 export const importJunit: Importer = async (file, base) => {
   const label = displayPath(file);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`${label}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  return junitDocumentToRun(await parseJunitXml(text, label), file, base);
+  return junitDocumentToRun(await readJunitXml(textChunks(file, label), label), file, base);
 };

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { UsageError } from '../../model/index.js';
+import { UsageError, decodeText } from '../../model/index.js';
 import type { ImportBase, Importer } from '../import-types.js';
 import { readFirstLine, readK6JsonFile } from './read.js';
 import { buildK6Run, PERF_TYPES, type K6RunContext, type PerfType } from './run.js';
@@ -45,7 +45,7 @@ const TEXT_SUMMARY = /█ (THRESHOLDS|TOTAL RESULTS)|^\s*(checks|http_reqs|http_
 
 /** `import --format k6-summary`: a `--summary-export` file, handleSummary() JSON, or the machine-readable summary. */
 export const importK6Summary: Importer = async (file, base) => {
-  const text = await readFile(file, 'utf8');
+  const text = decodeText(await readFile(file));
   if (TEXT_SUMMARY.test(text) && !text.trimStart().startsWith('{')) {
     throw new UsageError(
       `${file}: this is k6's end-of-test text summary, which is not machine-readable; import the file written by "k6 run --summary-export=summary.json" or by handleSummary() instead`,
@@ -84,8 +84,11 @@ export const importK6Json: Importer = async (file, base) => {
   if (stream.points === 0 && stream.metrics.size === 0) {
     throw new UsageError(`${file}: no k6 metrics or points in it`);
   }
-  if (stream.malformed > stream.lines / 2) {
-    throw new UsageError(`${file}: mostly not k6 JSON output (${stream.malformed} of ${stream.lines} lines are not k6 points, e.g. ${stream.firstMalformed})`);
+  if (stream.malformed) {
+    // Garbage is never a result: one line that is not k6 output (other than a cut-off last line) refuses the file.
+    throw new UsageError(
+      `${file}: not k6 JSON output at line ${stream.firstMalformedLine ?? '?'} (${stream.malformed} of ${stream.lines} lines are not k6 metrics or points, e.g. ${JSON.stringify(stream.firstMalformed ?? '')})`,
+    );
   }
   const startedAt = stream.firstTime !== null ? new Date(stream.firstTime).toISOString() : base.importedAt;
   const completedAt = stream.lastTime !== null ? new Date(stream.lastTime).toISOString() : base.importedAt;
@@ -96,9 +99,13 @@ export const importK6Json: Importer = async (file, base) => {
     summary: null,
     summaryProblem: null,
     stream,
-    interrupted: false,
+    // A file cut off mid-line is what a killed k6 leaves: what it has is kept, and it is never a pass.
+    interrupted: stream.cutOffMidLine,
     wallMs: null,
   });
-  if (stream.malformed) run.metadata = { ...run.metadata, k6_json_skipped_lines: String(stream.malformed) };
+  if (stream.cutOffMidLine) {
+    run.errorMessage = `incomplete: ${basename(file)} ends in the middle of a line (cut off after ${stream.lines - 1} complete lines); the cases are what was recorded until then`;
+    run.metadata = { ...run.metadata, incomplete: 'true' };
+  }
   return run;
 };

@@ -179,6 +179,10 @@ export class K6JsonStream {
   malformed = 0;
   /** First line that was not k6 output, for error messages. */
   firstMalformed: string | null = null;
+  /** 1-based number of that line. */
+  firstMalformedLine: number | null = null;
+  /** The output ended without a newline in a line that is not k6 output: it was cut off mid-line. */
+  cutOffMidLine = false;
   firstTime: number | null = null;
   lastTime: number | null = null;
   readonly metrics = new Map<string, StreamMetric>();
@@ -186,6 +190,7 @@ export class K6JsonStream {
   private readonly checkTable: ({ hash: number; bytes: Buffer; check: StreamCheck } | undefined)[] = new Array(4096);
   private checkTableSize = 0;
   private carry: Buffer | null = null;
+  private started = false;
   private intervalMs: number;
   private readonly lateBuckets: number;
   private readonly maxRows: number;
@@ -211,6 +216,11 @@ export class K6JsonStream {
   /** Feeds the next bytes of the output; lines may span chunks. */
   push(chunk: Buffer): void {
     let start = 0;
+    if (!this.started) {
+      this.started = true;
+      // A UTF-8 byte order mark (an editor or PowerShell wrote the file) is not part of the first line.
+      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) start = 3;
+    }
     const len = chunk.length;
     if (this.carry !== null) {
       const nl = chunk.indexOf(10);
@@ -239,7 +249,19 @@ export class K6JsonStream {
     if (this.carry !== null) {
       const line = this.carry;
       this.carry = null;
-      this.line(line, 0, line.length);
+      // A last line without its newline is only read when it is whole JSON: otherwise the output was
+      // cut off mid-line (a killed k6, a truncated copy), which is not garbage but not complete either.
+      let whole = true;
+      try {
+        JSON.parse(line.toString('utf8'));
+      } catch {
+        whole = false;
+      }
+      if (whole) this.line(line, 0, line.length);
+      else {
+        this.lines++;
+        this.cutOffMidLine = true;
+      }
     }
     this.closeBelow(Infinity);
   }
@@ -423,6 +445,7 @@ export class K6JsonStream {
 
   private noteMalformed(text: string): void {
     this.malformed++;
+    this.firstMalformedLine ??= this.lines;
     this.firstMalformed ??= text.length > 120 ? `${text.slice(0, 117)}...` : text;
   }
 

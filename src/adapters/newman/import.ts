@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { UsageError, makeRun } from '../../model/index.js';
+import { UsageError, decodeText, makeRun } from '../../model/index.js';
 import type { Importer } from '../import-types.js';
 import { buildApiResults, executionsFromReport, learnSecrets } from './parse.js';
 import { Redactor, type VariableEntry } from './redact.js';
@@ -47,7 +47,7 @@ export const importNewmanJson: Importer = async (file, base) => {
   const shown = basename(file);
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(file, 'utf8'));
+    json = JSON.parse(decodeText(await readFile(file)));
   } catch (error) {
     throw new UsageError(`${file}: not a Newman JSON report (not valid JSON: ${(error as Error).message.split('\n')[0]})`);
   }

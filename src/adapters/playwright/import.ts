@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { UsageError } from '../../model/index.js';
+import { UsageError, decodeText } from '../../model/index.js';
 import type { Importer } from '../import-types.js';
 import { assembleRun } from './assemble.js';
 import { parsePlaywrightReport } from './parse.js';
@@ -12,7 +12,7 @@ import { parsePlaywrightReport } from './parse.js';
 export const importPlaywrightJson: Importer = async (file, base) => {
   let data: unknown;
   try {
-    data = JSON.parse(await readFile(file, 'utf8'));
+    data = JSON.parse(decodeText(await readFile(file)));
   } catch (error) {
     throw new UsageError(`${file}: not a JSON file: ${(error as Error).message.split('\n')[0]}`);
   }

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, UsageError } from '../../model/index.js';
 import { EXPECTED_RESULT_TYPES, STEP_ACTIONS, ScenarioFileSchema, formatIssuePath, type LoadedScenario } from './scenario.js';
+import { decodeText } from '../../model/index.js';
 
 const SCENARIO_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 /** Playwright's default testMatch, plus what users pass by hand. */
@@ -50,7 +51,24 @@ export function findScenarioFiles(cwd: string, paths: readonly string[]): { file
   return { files: [...new Set(files)], missing };
 }
 
-function issueMessage(issue: z.core.$ZodIssue): { path: readonly PropertyKey[]; message: string } {
+/** The value at a path inside parsed data (undefined when the path does not exist). */
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value = data;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `a ${typeof value} (${JSON.stringify(value)?.slice(0, 40)})`;
+}
+
+function issueMessage(issue: z.core.$ZodIssue, entry: unknown): { path: readonly PropertyKey[]; message: string } {
   const path = issue.path;
   const last = path[path.length - 1];
   if (issue.code === 'unrecognized_keys') {
@@ -67,7 +85,12 @@ function issueMessage(issue: z.core.$ZodIssue): { path: readonly PropertyKey[]; 
     const allowed = path[0] === 'steps' ? STEP_ACTIONS : EXPECTED_RESULT_TYPES;
     return { path: [...path, key], message: `required: one of ${allowed.join(', ')}` };
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) return { path, message: 'required' };
+  if (issue.code === 'invalid_type') {
+    const given = valueAt(entry, path);
+    if (given === undefined) return { path, message: 'required' };
+    const expected = issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`;
+    return { path, message: `expected ${expected}, got ${typeName(given)}` };
+  }
   return { path, message: issue.message };
 }
 
@@ -103,7 +126,7 @@ export function parseScenarioText(
     const parsed = ScenarioFileSchema.safeParse(entry);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        const { path, message } = issueMessage(issue);
+        const { path, message } = issueMessage(issue, entry);
         issues.push(`${file}: ${label}: ${formatIssuePath(path)}: ${message}`);
       }
       return;
@@ -126,7 +149,7 @@ export function loadScenarios(cwd: string, paths: readonly string[], defaults: {
     const file = toPosix(relative(cwd, abs) || abs);
     let text: string;
     try {
-      text = readFileSync(abs, 'utf8');
+      text = decodeText(readFileSync(abs));
     } catch (error) {
       issues.push(`${file}: (file): cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       continue;

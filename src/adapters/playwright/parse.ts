@@ -39,11 +39,16 @@ const StepSchema: z.ZodType<JsonStep> = z.looseObject({
 
 const OutputChunk = z.union([z.looseObject({ text: z.string() }), z.looseObject({ buffer: z.string() })]);
 
+/** An ISO time Date.parse understands: a start time that is not a date is an error, not a crash. */
+const DateText = z.string().refine((s) => Number.isFinite(Date.parse(s)), { message: 'not a date' });
+/** Milliseconds; Playwright writes -1 for a time it did not measure. Anything lower is an error, never 0. */
+const Millis = z.number().min(-1, { message: 'negative duration' });
+
 const ResultSchema = z.looseObject({
   status: z.enum(['passed', 'failed', 'timedOut', 'skipped', 'interrupted']),
-  duration: z.number(),
+  duration: Millis,
   retry: z.number().int().nonnegative(),
-  startTime: z.string().optional(),
+  startTime: DateText.optional(),
   error: ErrorSchema.optional(),
   errors: z.array(ErrorSchema).optional(),
   errorLocation: z.looseObject({ file: z.string(), line: z.number(), column: z.number() }).optional(),
@@ -98,7 +103,7 @@ export const PlaywrightReportSchema = z.looseObject({
   suites: z.array(SuiteSchema),
   errors: z.array(ErrorSchema).optional(),
   stats: z
-    .looseObject({ startTime: z.string().optional(), duration: z.number().optional() })
+    .looseObject({ startTime: DateText.optional(), duration: Millis.optional() })
     .optional(),
 });
 export type PlaywrightReport = z.infer<typeof PlaywrightReportSchema>;
@@ -308,8 +313,34 @@ function issuesOf(error: z.ZodError): string {
     .join('; ');
 }
 
+/** Suites and steps nested deeper than this are refused (a hostile report must not exhaust the stack). */
+export const MAX_NESTING = 1000;
+
+/** JSON levels for {@link MAX_NESTING} suites: each suite is an object inside a `suites` array. */
+const JSON_DEPTH_LIMIT = 2 * MAX_NESTING + 16;
+
+/** The deepest nesting of `suites` and `steps` arrays, measured without recursion. */
+function nestingDepth(input: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[input, 0]];
+  while (stack.length) {
+    const [value, depth] = stack.pop()!;
+    if (depth > deepest) deepest = depth;
+    if (depth > JSON_DEPTH_LIMIT) break;
+    if (Array.isArray(value)) {
+      for (const item of value) if (item && typeof item === 'object') stack.push([item, depth + 1]);
+    } else if (value && typeof value === 'object') {
+      for (const item of Object.values(value)) if (item && typeof item === 'object') stack.push([item, depth + 1]);
+    }
+  }
+  return deepest;
+}
+
 /** Normalizes one Playwright JSON report. */
 export function parsePlaywrightReport(input: unknown, ctx: ParseContext): ParseReportResult {
+  if (nestingDepth(input) > JSON_DEPTH_LIMIT) {
+    return { ok: false, message: `the report is nested more than ${MAX_NESTING} levels deep; not a Playwright JSON report this tool can read` };
+  }
   const parsed = PlaywrightReportSchema.safeParse(input);
   if (!parsed.success) {
     const version = (input as { config?: { version?: unknown } } | null)?.config?.version;

@@ -6,6 +6,7 @@ import { CONTENT_HASH_METADATA, ERROR_CODES, UsageError, redactRunSecrets, valid
 import type { ImportBase, Importer } from '../../adapters/import-types.js';
 import type { CommandContext } from '../context.js';
 import { parseEnvironment, saveOrSpool } from '../session.js';
+import { escapeControl } from '../../report/format.js';
 
 type Format = 'junit' | 'playwright-json' | 'newman-json' | 'k6-summary' | 'k6-json' | 'locust-csv';
 
@@ -126,6 +127,6 @@ export async function importAction(ctx: CommandContext, files: string[], options
   if (ctx.globals.json) ctx.out(JSON.stringify(summaries, null, 2));
   else
     for (const s of summaries)
-      ctx.out(`imported ${s.kind} run ${s.id} "${s.name}": ${s.status} (${s.totals.total} cases: ${s.totals.passed} passed, ${s.totals.failed} failed, ${s.totals.skipped} skipped, ${s.totals.flaky} flaky)`);
+      ctx.out(`imported ${s.kind} run ${s.id} "${escapeControl(s.name)}": ${s.status} (${s.totals.total} cases: ${s.totals.passed} passed, ${s.totals.failed} failed, ${s.totals.skipped} skipped, ${s.totals.flaky} flaky)`);
   return exitCode;
 }

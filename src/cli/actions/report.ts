@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UsageError, mergeRunGroup, type Run, type RunKind } from '../../model/index.js';
 import type { ReportFormat } from '../../report/types.js';
 import type { CommandContext } from '../context.js';
+import { checkReportTarget, writeReportFile } from '../report-file.js';
 import { openContextStore } from '../session.js';
 
 interface ReportOptions {
@@ -20,6 +20,8 @@ export async function reportAction(ctx: CommandContext, runId: string | undefine
   if (options.kind && !options.latest) throw new UsageError('--kind goes with --latest');
   const format: ReportFormat = options.format ?? (options.open ? 'html' : ctx.globals.json ? 'json' : 'table');
   if (options.open && format !== 'html') throw new UsageError('--open goes with --format html');
+  // Before the store opens: "-o .shopfds/results.db" must never get as far as replacing it.
+  if (options.output !== undefined) checkReportTarget(ctx, options.output);
   const store = await openContextStore(ctx);
   let run: Run | null = null;
   let members: Run[] = [];
@@ -53,8 +55,7 @@ export async function reportAction(ctx: CommandContext, runId: string | undefine
       ctx.io.stdout.write(html);
       return 0;
     }
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, html);
+    writeReportFile(ctx, target, html, { what: 'html report' });
     ctx.err(`wrote html report of ${label} to ${output}`);
     if (options.open) {
       const { openInBrowser } = await import('../../exec/browser.js');
@@ -70,9 +71,7 @@ export async function reportAction(ctx: CommandContext, runId: string | undefine
   const toFile = options.output !== undefined;
   const text = renderer.render(run!, { color: !toFile && ctx.globals.color, width: ctx.io.stdout.columns });
   if (toFile) {
-    const target = resolve(ctx.io.cwd, options.output!);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, text);
+    writeReportFile(ctx, options.output!, text);
     ctx.err(`wrote ${format} report of ${label} to ${options.output}`);
   } else {
     ctx.io.stdout.write(text);

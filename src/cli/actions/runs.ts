@@ -30,14 +30,19 @@ export async function listRunsAction(ctx: CommandContext, options: ListOptions):
     ctx.out(JSON.stringify(runs, null, 2));
     return 0;
   }
-  if (!runs.length) {
+  // Started runs not saved yet: running, or abandoned when their heartbeat stopped (a hard kill).
+  const staleAfterMs = Number(ctx.io.env.SHOPFDS_LIVE_STALE_MS) || undefined;
+  const live = filter.status || filter.runGroup ? [] : (await store.listLiveRuns({ staleAfterMs })).filter((l) => (!filter.kind || l.kind === filter.kind) && (!filter.environment || l.environment === filter.environment));
+  if (!runs.length && !live.length) {
     ctx.out('no runs match');
     return 0;
   }
   ctx.out(
     formatColumns(
       ['ID', 'KIND', 'STATUS', 'ENV', 'STARTED', 'DURATION', 'PASSED', 'FAILED', 'SKIPPED', 'FLAKY', 'NAME'],
-      runs.map((r) => [
+      [
+        ...live.map((l) => [l.id.slice(0, 8), l.kind, l.state, l.environment, l.startedAt.replace('T', ' ').slice(0, 19), '-', '-', '-', '-', '-', l.name]),
+        ...runs.map((r) => [
         r.id.slice(0, 8),
         r.kind,
         r.status,
@@ -50,6 +55,7 @@ export async function listRunsAction(ctx: CommandContext, options: ListOptions):
         String(r.totals.flaky),
         r.name,
       ]),
+      ],
     ),
   );
   return 0;
