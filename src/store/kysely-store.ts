@@ -190,6 +190,7 @@ export class KyselyRunStore implements RunStore {
           executed_by: run.executedBy,
           started_at: startedAt,
           completed_at: iso(run.completedAt),
+          recorded_at: new Date().toISOString(),
           duration_ms: run.durationMs,
           ci_provider: run.ci?.provider ?? null,
           ci_build_id: run.ci?.buildId ?? null,
@@ -776,7 +777,8 @@ export class KyselyRunStore implements RunStore {
     if (filter.environment) q = q.where('environment', '=', filter.environment);
     if (filter.since) q = q.where('started_at', '>=', iso(filter.since));
     if (filter.runGroup) q = q.where('run_group', '=', filter.runGroup);
-    const rows = await q.orderBy('started_at', 'desc').orderBy('id').limit(filter.limit ?? 20).execute();
+    // Newest recorded first: "latest" is the run stored last, whenever it started.
+    const rows = await q.orderBy('recorded_at', 'desc').orderBy('started_at', 'desc').orderBy('id').limit(filter.limit ?? 20).execute();
     return rows.map((r: Row) => ({
       id: String(r.id),
       kind: r.kind as any,
@@ -784,6 +786,7 @@ export class KyselyRunStore implements RunStore {
       status: r.status as any,
       environment: r.environment as any,
       startedAt: iso(r.started_at),
+      recordedAt: iso(r.recorded_at ?? r.started_at),
       durationMs: num(r.duration_ms),
       totals: {
         total: num(r.total),

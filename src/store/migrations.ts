@@ -457,6 +457,20 @@ function failureIndex(): Migration {
   };
 }
 
+/**
+ * When each run was stored, so "latest" means the run recorded last, not the one that started last
+ * (an imported report can be older than runs already stored). Older rows take their start time.
+ */
+function runsRecordedAt(caps: StoreCapabilities): Migration {
+  return {
+    async up(db: Db) {
+      await sql.raw(`alter table runs add column recorded_at ${caps.timestampType}`).execute(db);
+      await sql.raw('update runs set recorded_at = started_at').execute(db);
+      await createIndex(db, 'idx_runs_recorded_at', 'runs', 'recorded_at desc');
+    },
+  };
+}
+
 /** Ordered migrations. Names sort in the order they apply; never rename or reorder a shipped one. */
 export function buildMigrations(caps: StoreCapabilities): Record<string, Migration> {
   return {
@@ -464,5 +478,6 @@ export function buildMigrations(caps: StoreCapabilities): Record<string, Migrati
     '0002_append_only_audit': appendOnlyAudit(caps),
     '0003_e2e_run_scenarios': runScenarioSnapshots(caps),
     '0004_failure_index': failureIndex(),
+    '0006_runs_recorded_at': runsRecordedAt(caps),
   };
 }

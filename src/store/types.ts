@@ -19,6 +19,8 @@ export interface RunSummary {
   readonly status: RunStatus;
   readonly environment: Environment;
   readonly startedAt: string;
+  /** When the run was stored ("latest" orders by it). */
+  readonly recordedAt: string;
   readonly durationMs: number;
   readonly totals: Totals;
   readonly runGroup: string | null;
@@ -70,6 +72,7 @@ export interface RunStore {
   saveRun(run: Run): Promise<void>;
   /** The whole run as it was saved, or null. Accepts a unique id prefix of at least 4 characters. */
   getRun(idOrPrefix: string): Promise<Run | null>;
+  /** Run summaries, the run recorded last first. */
   listRuns(filter?: RunFilter): Promise<readonly RunSummary[]>;
   /** Failed, timed-out and interrupted cases since a time, grouped by case, most failures first. */
   failuresSince(since: string, limit?: number): Promise<readonly CaseFailureGroup[]>;

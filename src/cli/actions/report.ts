@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { UsageError, mergeRunGroup, type Run, type RunKind } from '../../model/index.js';
 import type { ReportFormat } from '../../report/types.js';
 import type { CommandContext } from '../context.js';
-import { openContextStore } from '../session.js';
+import { openExistingStore as openContextStore } from '../read-store.js';
 
 interface ReportOptions {
   latest?: boolean;
@@ -33,7 +33,8 @@ export async function reportAction(ctx: CommandContext, runId: string | undefine
   } else {
     const listed = await store.listRuns({ runGroup: options.group, limit: 1000 });
     if (!listed.length) throw new UsageError(`no runs in group "${options.group}" in ${store.location}`);
-    for (const m of listed) members.push((await store.getRun(m.id))!);
+    // Oldest recorded first: a later run of the same shard replaces an earlier one.
+    for (const m of [...listed].reverse()) members.push((await store.getRun(m.id))!);
     const kinds = new Set(members.map((r) => r.kind));
     // The HTML report shows each child on its own, so a group may mix kinds there.
     if (kinds.size > 1 && format !== 'html') throw new UsageError(`group "${options.group}" mixes run kinds (${[...kinds].join(', ')}); report one run at a time`);

@@ -1,9 +1,10 @@
-import { UsageError } from '../../model/index.js';
+import { UsageError, displayCounts } from '../../model/index.js';
+import { firstLine, formatDuration } from '../../report/format.js';
 import type { RunFilter } from '../../store/types.js';
 import { formatColumns } from '../columns.js';
 import type { CommandContext } from '../context.js';
 import { parsePositiveInt, parseSince } from '../parse.js';
-import { openContextStore } from '../session.js';
+import { openExistingStore as openContextStore } from '../read-store.js';
 
 interface ListOptions {
   kind?: RunFilter['kind'];
@@ -35,20 +36,26 @@ export async function listRunsAction(ctx: CommandContext, options: ListOptions):
   }
   ctx.out(
     formatColumns(
-      ['ID', 'KIND', 'STATUS', 'ENV', 'STARTED', 'DURATION', 'PASSED', 'FAILED', 'SKIPPED', 'FLAKY', 'NAME'],
-      runs.map((r) => [
-        r.id.slice(0, 8),
-        r.kind,
-        r.status,
-        r.environment,
-        r.startedAt.replace('T', ' ').slice(0, 19),
-        `${(r.durationMs / 1000).toFixed(1)}s`,
-        String(r.totals.passed),
-        String(r.totals.failed),
-        String(r.totals.skipped),
-        String(r.totals.flaky),
-        r.name,
-      ]),
+      ['ID', 'KIND', 'STATUS', 'ENV', 'STARTED', 'DURATION', 'PASSED', 'FLAKY', 'FAILED', 'SKIPPED', 'TOTAL', 'NAME'],
+      runs.map((r) => {
+        // As Playwright counts: PASSED excludes FLAKY, so the four sum to TOTAL.
+        const d = displayCounts(r.totals);
+        return [
+          r.id.slice(0, 8),
+          r.kind,
+          r.status,
+          r.environment,
+          r.startedAt.replace('T', ' ').slice(0, 19),
+          formatDuration(r.durationMs),
+          String(d.passed),
+          String(d.flaky),
+          String(d.failed),
+          String(d.skipped),
+          String(d.total),
+          r.name,
+        ];
+      }),
+      [5, 6, 7, 8, 9, 10],
     ),
   );
   return 0;
@@ -86,6 +93,7 @@ export async function failuresAction(ctx: CommandContext, options: { since?: str
         g.caseKey.slice(0, 12),
         [...g.suitePath, g.name].join(' › ') + (g.project ? ` [${g.project}]` : ''),
       ]),
+      [0],
     ),
   );
   return 0;
@@ -118,9 +126,10 @@ export async function historyAction(ctx: CommandContext, caseKey: string, option
         h.startedAt.replace('T', ' ').slice(0, 19),
         h.status,
         String(h.attempts),
-        `${(h.durationMs / 1000).toFixed(2)}s`,
-        (h.errorMessage ?? '').split('\n')[0]!.slice(0, 80),
+        formatDuration(h.durationMs),
+        firstLine(h.errorMessage),
       ]),
+      [3, 4],
     ),
   );
   return 0;
