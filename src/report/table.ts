@@ -294,6 +294,8 @@ function apiSection(run: Run, c: Colors, layout: Layout): string[] {
       [
         { header: 'SUITE', cells: suites.map((s) => s.name), max: 50 },
         { header: 'STATUS', cells: suites.map((s) => s.status) },
+        // Requests and assertions are separate figures: TESTS are Newman's assertions.
+        { header: 'REQUESTS', cells: suites.map((s) => String(s.results.length)), align: 'right' },
         { header: 'TESTS', cells: suites.map((s) => String(s.total_tests)), align: 'right' },
         { header: 'PASSED', cells: suites.map((s) => String(s.passed_tests)), align: 'right' },
         { header: 'FAILED', cells: suites.map((s) => String(s.failed_tests)), align: 'right' },

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError, type Artifact } from '../../model/index.js';
+import { UsageError, computeTotals, type Artifact } from '../../model/index.js';
 import type { ExecuteIo, Invocation, ToolAdapter, ToolEvent } from '../types.js';
 import { checkIterationData, findCollections, findEnvironments, loadCollection, loadVariables, type LoadedCollection, type LoadedVariables } from './collection.js';
-import { buildApiResults, learnSecrets, type CollectionRunRecord } from './parse.js';
+import { apiRunStatus, buildApiResults, learnSecrets, type CollectionRunRecord } from './parse.js';
 import { REDACTED, Redactor, type HeaderEntry, type VariableEntry } from './redact.js';
 import { detectHtmlReporter, detectNewman, runNewmanCollection, type NewmanProgress } from './run.js';
 
@@ -347,6 +347,8 @@ export const adapter: ToolAdapter<NewmanRequest, NewmanPlan, NewmanInvocation, N
         name: redactor.text(at.requestedName ?? (names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', '))),
         cases,
         details: { kind: 'api', api: { suites } },
+        // Newman's verdict for a collection without assertions whose requests all got answers: passed.
+        status: apiRunStatus(computeTotals(cases), suites, { interrupted, toolError: toolError !== null }),
         artifacts: capture.artifacts,
         metadata: {
           base_url: redactor.text(capture.baseUrl),
