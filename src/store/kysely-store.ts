@@ -777,8 +777,9 @@ export class KyselyRunStore implements RunStore {
     if (filter.environment) q = q.where('environment', '=', filter.environment);
     if (filter.since) q = q.where('started_at', '>=', iso(filter.since));
     if (filter.runGroup) q = q.where('run_group', '=', filter.runGroup);
-    // Newest recorded first: "latest" is the run stored last, whenever it started.
-    const rows = await q.orderBy('recorded_at', 'desc').orderBy('started_at', 'desc').orderBy('id').limit(filter.limit ?? 20).execute();
+    // `recorded`: the run stored last first ("latest"), whenever it started.
+    if (filter.order === 'recorded') q = q.orderBy('recorded_at', 'desc');
+    const rows = await q.orderBy('started_at', 'desc').orderBy('id').limit(filter.limit ?? 20).execute();
     return rows.map((r: Row) => ({
       id: String(r.id),
       kind: r.kind as any,

@@ -9,6 +9,8 @@ export interface RunFilter {
   readonly since?: string;
   readonly runGroup?: string;
   readonly limit?: number;
+  /** `started` (default): newest start first. `recorded`: the run stored last first ("latest"). */
+  readonly order?: 'started' | 'recorded';
 }
 
 /** One row of `runs list`: the run without its cases. */
@@ -72,7 +74,7 @@ export interface RunStore {
   saveRun(run: Run): Promise<void>;
   /** The whole run as it was saved, or null. Accepts a unique id prefix of at least 4 characters. */
   getRun(idOrPrefix: string): Promise<Run | null>;
-  /** Run summaries, the run recorded last first. */
+  /** Run summaries, newest first (by start, or by when they were stored with `order: 'recorded'`). */
   listRuns(filter?: RunFilter): Promise<readonly RunSummary[]>;
   /** Failed, timed-out and interrupted cases since a time, grouped by case, most failures first. */
   failuresSince(since: string, limit?: number): Promise<readonly CaseFailureGroup[]>;

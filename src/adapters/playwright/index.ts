@@ -440,7 +440,7 @@ export const adapter: ToolAdapter<PlaywrightRequest, PlaywrightPlan, PlaywrightR
       env.SHOPFDS_OUTPUT_DIR = join(at.workDir, 'test-results');
       for (const spec of project.specs) {
         const s = spec.scenario.scenario;
-        scenarioRefs.set(spec.file, { name: s.name, file: spec.scenario.file, browser: s.browser, viewport: s.viewport, tags: s.tags, stepTitles: spec.stepTitles });
+        scenarioRefs.set(spec.file, { name: s.name, file: spec.scenario.file, browser: s.browser, viewport: s.viewport, tags: s.tags, stepTitles: spec.stepTitles, stepLines: spec.stepLines });
       }
       args.push('--config', join(projectDir, project.configFile));
       cwd = projectDir;

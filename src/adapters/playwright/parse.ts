@@ -113,6 +113,8 @@ export interface ScenarioRef {
   readonly viewport: { readonly width: number; readonly height: number };
   readonly tags: readonly string[];
   readonly stepTitles: readonly string[];
+  /** The scenario file's line of each step (same order as `stepTitles`), to point failures at the YAML. */
+  readonly stepLines?: readonly (number | null)[];
 }
 
 export interface ParseContext {
@@ -442,6 +444,9 @@ export function parsePlaywrightReport(input: unknown, ctx: ParseContext): ParseR
           // Name the scenario step: "step 18 (Wait for the order result): TimeoutError ...".
           errorMessage = `step ${failedStep.step_number} (${failedStep.step_name}): ${errorMessage}`;
           cases[ordinal]!.errorMessage = errorMessage;
+          // Where it failed is the scenario file's step, not the generated spec.
+          const line = ref?.stepLines?.[failedStep.step_number - 1];
+          if (ref && line) properties.error_location = `${ref.file}:${line}`;
         }
         let errorLogs: string | null = null;
         if (runStatus === 'failed') {

@@ -27,11 +27,12 @@ export async function reportAction(ctx: CommandContext, runId: string | undefine
     run = await store.getRun(runId);
     if (!run) throw new UsageError(`no run with id "${runId}" in ${store.location}`, { hint: 'List runs with "shopfds-test runs list".' });
   } else if (options.latest) {
-    const [latest] = await store.listRuns({ kind: options.kind, limit: 1 });
+    // The run stored last, not the one that started last (an imported report may be older).
+    const [latest] = await store.listRuns({ kind: options.kind, limit: 1, order: 'recorded' });
     if (!latest) throw new UsageError(`no runs${options.kind ? ` of kind ${options.kind}` : ''} in ${store.location} yet`);
     run = await store.getRun(latest.id);
   } else {
-    const listed = await store.listRuns({ runGroup: options.group, limit: 1000 });
+    const listed = await store.listRuns({ runGroup: options.group, limit: 1000, order: 'recorded' });
     if (!listed.length) throw new UsageError(`no runs in group "${options.group}" in ${store.location}`);
     // Oldest recorded first: a later run of the same shard replaces an earlier one.
     for (const m of [...listed].reverse()) members.push((await store.getRun(m.id))!);
