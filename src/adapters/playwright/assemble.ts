@@ -51,6 +51,15 @@ export function assembleOutcome(parsed: ParsedPlaywrightRun | null, options: Ass
   const durationMs = parsed ? parsed.durationMs : Math.max(0, Date.parse(options.completedAt ?? startedAt) - Date.parse(startedAt));
   let completedAt = options.completedAt ?? new Date(Date.parse(startedAt) + Math.round(durationMs)).toISOString();
   if (Date.parse(completedAt) < Date.parse(startedAt)) completedAt = startedAt;
+  if (parsed && cases.length === 0 && base.shard && !errors.length && !options.interrupted) {
+    // Playwright splits the tests (or, without fullyParallel, the files) across shards: with fewer
+    // than shards, some shard gets none. Not a pass (nothing ran), but said plainly.
+    errors.push(
+      `shard ${base.shard.current}/${base.shard.total} has no tests: Playwright put every selected test in other shards ` +
+        `(fewer tests or files than shards); use fewer shards or more tests`,
+    );
+  }
+  const status = deriveRunStatus(totals, { interrupted, toolError: errors.length > 0 });
   let errorMessage: string | null = errors.length ? errors.join('\n') : null;
   if (interrupted) errorMessage = [errorMessage, 'interrupted: the run was stopped before it finished'].filter(Boolean).join('\n');
   return {
