@@ -132,6 +132,10 @@ export async function runTool(ctx: CommandContext, toolName: string, request: un
     const target = await resolveTarget(ctx, need.baseUrl ?? shared.baseUrl);
     baseUrl = target.baseUrl;
     demo = target.demo;
+    if (need.check && !demo) {
+      const { assertReachable } = await import('./reachable.js');
+      await assertReachable(baseUrl, (need.baseUrl ?? shared.baseUrl) !== undefined ? '--base-url' : 'baseUrl');
+    }
   }
 
   // 4. The run's work directory: its teardown is registered before it is made.

@@ -426,7 +426,8 @@ export const adapter: ToolAdapter<PlaywrightRequest, PlaywrightPlan, PlaywrightR
   target(plan, given) {
     if (plan.mode.kind === 'scenarios' && plan.toRun.length === 0) return { mode: 'none' };
     if (plan.mode.kind === 'config' && given.baseUrl === undefined) return { mode: 'none' };
-    return { mode: 'resolve', baseUrl: given.baseUrl };
+    // An unreachable system under test would fail every test after its timeouts: check it first.
+    return { mode: 'resolve', baseUrl: given.baseUrl, check: true };
   },
   async buildInvocation(plan, at) {
     const [{ resolveBrowsers }, { generateProject, generateSpecProject, PROGRESS_REPORTER_SOURCE }] = await Promise.all([import('./browsers.js'), import('./generate.js')]);

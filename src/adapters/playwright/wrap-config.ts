@@ -17,7 +17,8 @@ export interface WrapperConfig {
 /**
  * The wrapper for `configFile` (absolute). Our reporters come from the environment:
  * `SHOPFDS_JSON_REPORT` (the JSON report file) and `SHOPFDS_PROGRESS_REPORTER` (the progress reporter
- * module). An `html` reporter that does not say when to open gets `open: 'never'`, so the run never
+ * module); `SHOPFDS_DEFAULT_RETRIES` / `SHOPFDS_DEFAULT_WORKERS` fill `retries` / `workers` when the
+ * user's config does not set them. An `html` reporter that does not say when to open gets `open: 'never'`, so the run never
  * waits for a browser to close.
  */
 export function wrapperConfig(configFile: string, runId: string): WrapperConfig {
@@ -44,7 +45,12 @@ const reporter${ts ? ': any[]' : ''} = theirs.map((r${any}) => {
 });
 reporter.push(['json', { outputFile: env.SHOPFDS_JSON_REPORT }], [env.SHOPFDS_PROGRESS_REPORTER]);
 
-export default { ...config, reporter };
+// shopfds-test's own config fills settings the Playwright config leaves unset (a flag overrides both).
+const defaults${any} = {};
+if (config.retries === undefined && env.SHOPFDS_DEFAULT_RETRIES) defaults.retries = Number(env.SHOPFDS_DEFAULT_RETRIES);
+if (config.workers === undefined && env.SHOPFDS_DEFAULT_WORKERS) defaults.workers = Number(env.SHOPFDS_DEFAULT_WORKERS);
+
+export default { ...config, ...defaults, reporter };
 `;
   return { file, source };
 }
