@@ -22,6 +22,7 @@ let newmanStats: { requests: number; assertions: number; failedAssertions: numbe
 let run: Run;
 let text: string;
 let html: string;
+let stderr: string;
 
 beforeAll(async () => {
   tmp = makeTempDir('shopfds-newman-project-');
@@ -42,6 +43,7 @@ beforeAll(async () => {
   const json = await runBin(['--json', ...args], { cwd: tmp.dir, env: cliEnv(), timeoutMs: 170_000 });
   expect(json.exitCode, json.stderr.slice(-2000)).toBe(1);
   run = JSON.parse(json.stdout) as Run;
+  stderr = json.stderr;
   const shown = await runBin(['--db', db, 'runs', 'show', run.id], { cwd: tmp.dir, env: cliEnv(), timeoutMs: 60_000 });
   expect(shown.exitCode, shown.stderr).toBe(0);
   text = shown.stdout;
@@ -56,6 +58,20 @@ describe('a Postman collection on its own URL variable, against a real server', 
   it('ran against the server the collection names', () => {
     expect(server.requests).toContain('GET /books/999');
     expect(newmanStats).toEqual({ requests: 5, assertions: 4, failedAssertions: 1 });
+  });
+
+  it('starts no demo shop for a collection that does not use {{baseUrl}}; records the hosts really requested (item 9)', () => {
+    expect(run.metadata.base_url).toBeUndefined();
+    expect(run.metadata.target).toBe('collection');
+    expect(run.metadata.hosts).toBe(server.url);
+    expect(run.tool.commandLine).not.toContain('baseUrl');
+    expect(run.tool.commandLine).toContain(`--env-var APIURL=${server.url}`);
+    expect(stderr).not.toMatch(/against http/);
+  });
+
+  it('keeps progress on stderr with --json (item 17)', () => {
+    expect(stderr).toContain('api: running "Bookstore API"');
+    expect(stderr).toMatch(/✗ .*Unknown book returns 404.* → 500 \(1 failure\)/);
   });
 
   it('counts assertions as Newman does and requests apart, inventing no passing case (item 10)', () => {
