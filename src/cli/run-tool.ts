@@ -72,7 +72,7 @@ export function createProgressView(ctx: CommandContext, adapter: Pick<AnyToolAda
           }
           break;
         case 'phase':
-          if (text && !quiet) ctx.progress.line(text);
+          if (text) ctx.progress.line(text);
           break;
         case 'note':
           if (text) ctx.progress.line(text);
