@@ -34,12 +34,12 @@ export async function reportAction(ctx: CommandContext, runId: string | undefine
   } else {
     const listed = await store.listRuns({ runGroup: options.group, limit: 1000, order: 'recorded' });
     if (!listed.length) throw new UsageError(`no runs in group "${options.group}" in ${store.location}`);
-    // Oldest recorded first: a later run of the same shard replaces an earlier one.
-    for (const m of [...listed].reverse()) members.push((await store.getRun(m.id))!);
+    for (const m of listed) members.push((await store.getRun(m.id))!);
     const kinds = new Set(members.map((r) => r.kind));
     // The HTML report shows each child on its own, so a group may mix kinds there.
     if (kinds.size > 1 && format !== 'html') throw new UsageError(`group "${options.group}" mixes run kinds (${[...kinds].join(', ')}); report one run at a time`);
-    if (format !== 'html') run = mergeRunGroup(members);
+    // Oldest recorded first: a later run of the same shard replaces an earlier one.
+    if (format !== 'html') run = mergeRunGroup([...members].reverse());
   }
   const label = run ? `run ${run.id}` : `group ${options.group}`;
 
