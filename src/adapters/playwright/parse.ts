@@ -446,7 +446,10 @@ export function parsePlaywrightReport(input: unknown, ctx: ParseContext): ParseR
           cases[ordinal]!.errorMessage = errorMessage;
           // Where it failed is the scenario file's step, not the generated spec.
           const line = ref?.stepLines?.[failedStep.step_number - 1];
-          if (ref && line) properties.error_location = `${ref.file}:${line}`;
+          if (ref && line) {
+            properties.error_location = `${ref.file}:${line}`;
+            cases[ordinal]!.properties = { ...cases[ordinal]!.properties, error_location: properties.error_location };
+          }
         }
         let errorLogs: string | null = null;
         if (runStatus === 'failed') {
