@@ -44,10 +44,11 @@ export interface ToolFound {
  * - `resolve`: `baseUrl` when given (flag or config; checked as an http(s) URL), else the bundled
  *   demo shop is started for the run and stopped after it.
  * - `given`: use this URL as it is (a URL the tool's own inputs already name).
+ * With `check`, a given URL (not the demo shop) must answer one HEAD request before anything runs.
  */
 export type TargetNeed =
   | { readonly mode: 'none' }
-  | { readonly mode: 'resolve'; readonly baseUrl?: string | undefined }
+  | { readonly mode: 'resolve'; readonly baseUrl?: string | undefined; /** A given URL must answer before the run starts (exit 3 in one line if not). */ readonly check?: boolean }
   | { readonly mode: 'given'; readonly baseUrl: string };
 
 /** Everything `buildInvocation` may use besides the plan. */

@@ -25,7 +25,7 @@ export interface ResolvedGlobals {
   readonly debug: boolean;
   /** Detected CI, or null on a developer machine. */
   readonly ci: CiInfo | null;
-  /** True when spinners and live redraws are allowed (stderr is a TTY, not CI, not --json). */
+  /** True when spinners and live redraws are allowed (stderr is a TTY, not CI); --json changes stdout only. */
   readonly interactive: boolean;
   readonly config: ConfigFile;
   readonly configFile: string | null;
@@ -38,7 +38,7 @@ export interface ResolvedGlobals {
   readonly pushgateway: string | null;
 }
 
-/** Progress output: a redrawn line on a TTY, plain lines in CI, nothing with --json. */
+/** Progress output on stderr: a redrawn line on a TTY, plain lines in CI and pipes, with or without --json. */
 export interface Progress {
   /** Replaces the live status line (TTY) or is dropped (CI/plain) unless `important`. */
   update(text: string): void;

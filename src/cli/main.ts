@@ -46,7 +46,7 @@ async function resolveGlobals(io: CliIo, opts: Record<string, unknown>): Promise
     color: !noColor && (forceColor || (Boolean(io.stdout.isTTY) && !ci)),
     debug: Boolean(opts.debug) || env.SHOPFDS_DEBUG === '1',
     ci,
-    interactive: Boolean(io.stderr.isTTY) && !ci && !json,
+    interactive: Boolean(io.stderr.isTTY) && !ci,
     config,
     configFile: loaded.file,
     stateDir,

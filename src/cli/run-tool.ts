@@ -25,11 +25,10 @@ const MARKS: Readonly<Record<CaseStatus | 'retrying', string>> = {
 
 /**
  * Draws a tool's events the same way for every tool: a live status line on a TTY, plain lines in
- * CI (one per finished case, figures every 10 s), nothing with --json except notes. The adapter
+ * CI and pipes (one per finished case, figures every 10 s), on stderr also with --json. The adapter
  * only words the events (`describe`).
  */
 export function createProgressView(ctx: CommandContext, adapter: Pick<AnyToolAdapter, 'name' | 'describe'>): { emit(event: ToolEvent): void; stop(): void } {
-  const quiet = ctx.globals.json;
   const interactive = ctx.globals.interactive;
   const counts = { passed: 0, failed: 0, flaky: 0, skipped: 0 };
   let total: number | null = null;
@@ -43,7 +42,7 @@ export function createProgressView(ctx: CommandContext, adapter: Pick<AnyToolAda
       switch (event.type) {
         case 'begin':
           total = event.total === null ? total : (total ?? 0) + event.total;
-          if (!interactive && !quiet && text) ctx.progress.line(text);
+          if (!interactive && text) ctx.progress.line(text);
           ctx.progress.update(status());
           break;
         case 'case-begin':
@@ -60,20 +59,20 @@ export function createProgressView(ctx: CommandContext, adapter: Pick<AnyToolAda
             current = '';
           }
           const notable = event.outcome !== 'passed' && event.outcome !== 'skipped';
-          if (text && !quiet && (!interactive || notable)) ctx.progress.line(`  ${MARKS[event.outcome]} ${text}`);
+          if (text && (!interactive || notable)) ctx.progress.line(`  ${MARKS[event.outcome]} ${text}`);
           ctx.progress.update(status());
           break;
         }
         case 'sample':
           if (!text) break;
           ctx.progress.update(text);
-          if (!interactive && !quiet && Date.now() - lastPlainSample >= 10_000) {
+          if (!interactive && Date.now() - lastPlainSample >= 10_000) {
             if (lastPlainSample !== 0) ctx.progress.line(text);
             lastPlainSample = Date.now();
           }
           break;
         case 'phase':
-          if (text && !quiet) ctx.progress.line(text);
+          if (text) ctx.progress.line(text);
           break;
         case 'note':
           if (text) ctx.progress.line(text);
@@ -132,6 +131,10 @@ export async function runTool(ctx: CommandContext, toolName: string, request: un
     const target = await resolveTarget(ctx, need.baseUrl ?? shared.baseUrl);
     baseUrl = target.baseUrl;
     demo = target.demo;
+    if (need.check && !demo) {
+      const { assertReachable } = await import('./reachable.js');
+      await assertReachable(baseUrl, (need.baseUrl ?? shared.baseUrl) !== undefined ? '--base-url' : 'baseUrl');
+    }
   }
 
   // 4. The run's work directory: its teardown is registered before it is made.

@@ -157,6 +157,7 @@ export async function finishRun(ctx: CommandContext, input: RunInput, options: F
   const renderOptions = { color: ctx.globals.color, width: ctx.io.stdout.columns };
   const main = await getRenderer(ctx.globals.json ? 'json' : 'table');
   ctx.io.stdout.write(main.render(run, renderOptions));
+  await printGithubAnnotations(ctx, run);
 
   for (const [format, file] of [
     ['junit', options.junit],
@@ -184,6 +185,18 @@ export async function finishRun(ctx: CommandContext, input: RunInput, options: F
     }
   }
   return exitCode;
+}
+
+/**
+ * On GitHub Actions, one `::error file=,line=::` annotation per failed case (to stderr with --json,
+ * so stdout stays one JSON document; the runner reads workflow commands from both).
+ */
+export async function printGithubAnnotations(ctx: CommandContext, run: Run): Promise<void> {
+  if (ctx.io.env.GITHUB_ACTIONS !== 'true') return;
+  const { githubAnnotations } = await import('../report/github.js');
+  const lines = githubAnnotations(run, { cwd: ctx.io.cwd });
+  if (!lines.length) return;
+  (ctx.globals.json ? ctx.io.stderr : ctx.io.stdout).write(`${lines.join('\n')}\n`);
 }
 
 /** Turns a thrown store error from a read command into a StoreError with a hint. */

@@ -61,6 +61,9 @@ export const AttemptSchema = z.object({
   startedAt: isoTime.nullable(),
   errorMessage: z.string().nullable(),
   errorStack: z.string().nullable(),
+  /** This attempt's captured output, truncated (absent in runs stored before attempts kept their own). */
+  stdout: z.string().nullable().optional(),
+  stderr: z.string().nullable().optional(),
 });
 export type Attempt = Readonly<z.infer<typeof AttemptSchema>>;
 

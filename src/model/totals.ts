@@ -32,3 +32,17 @@ export function deriveRunStatus(totals: Totals, options: { toolError?: boolean; 
 export function isFailure(c: Pick<Case, 'status'>): boolean {
   return c.status === 'failed' || c.status === 'timed_out' || c.status === 'interrupted';
 }
+
+/**
+ * The counts as Playwright prints them: `passed` without the flaky cases, so that
+ * passed + flaky + failed + skipped = total. Stored totals keep the seed's rule (flaky inside passed).
+ */
+export function displayCounts(t: Totals): { passed: number; flaky: number; failed: number; skipped: number; total: number } {
+  return { passed: t.passed - t.flaky, flaky: t.flaky, failed: t.failed, skipped: t.skipped, total: t.total };
+}
+
+/** `2 passed, 1 flaky, 1 failed, 0 skipped of 4`: parts that sum to the total. */
+export function countsText(t: Totals): string {
+  const d = displayCounts(t);
+  return `${d.passed} passed, ${d.flaky} flaky, ${d.failed} failed, ${d.skipped} skipped of ${d.total}`;
+}

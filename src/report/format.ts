@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import { isFailure, isQuarantined, mapStrings, type Artifact, type Case, type CaseStatus, type Run } from '../model/index.js';
 
 /*
@@ -39,13 +40,71 @@ export function stripAnsi(text: string): string {
   return text.includes('\u001b') ? text.replace(ANSI, '') : text;
 }
 
-/** Shortens to `max` code points with an ellipsis, never splitting a surrogate pair. */
+/** Terminal columns the text takes: wide (Korean, CJK, emoji) characters count 2, ANSI codes 0. */
+export function displayWidth(text: string): number {
+  return stringWidth(text);
+}
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** Shortens to `max` terminal columns with an ellipsis, never splitting a character. */
 export function truncate(text: string, max: number): string {
   if (max <= 0) return '';
-  if (text.length <= max) return text;
-  const points = Array.from(text);
-  if (points.length <= max) return text;
-  return `${points.slice(0, Math.max(0, max - 1)).join('')}…`;
+  if (text.length <= max && stringWidth(text) <= max) return text;
+  if (stringWidth(text) <= max) return text;
+  let out = '';
+  let used = 0;
+  for (const { segment } of segmenter.segment(text)) {
+    const w = stringWidth(segment);
+    if (used + w > max - 1) break;
+    out += segment;
+    used += w;
+  }
+  return `${out}…`;
+}
+
+/** Pads to `width` terminal columns, on the right (or the left for numbers). */
+export function pad(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+  const fill = ' '.repeat(Math.max(0, width - stringWidth(text)));
+  return align === 'right' ? fill + text : text + fill;
+}
+
+/**
+ * Breaks a line into pieces of at most `width` terminal columns, at spaces where it can, inside a word
+ * where it must. Nothing is dropped: the pieces joined give the text back (less the breaking spaces).
+ */
+export function wrapLine(text: string, width: number): string[] {
+  if (width <= 0 || stringWidth(text) <= width) return [text];
+  const out: string[] = [];
+  let line = '';
+  let used = 0;
+  const flush = () => {
+    out.push(line.trimEnd());
+    line = '';
+    used = 0;
+  };
+  for (const word of text.split(/(?<= )/)) {
+    const w = stringWidth(word);
+    if (used + stringWidth(word.trimEnd()) <= width) {
+      line += word;
+      used += w;
+      continue;
+    }
+    if (used > 0) flush();
+    if (w <= width) {
+      line = word;
+      used = w;
+      continue;
+    }
+    for (const { segment } of segmenter.segment(word)) {
+      const sw = stringWidth(segment);
+      if (used + sw > width && used > 0) flush();
+      line += segment;
+      used += sw;
+    }
+  }
+  if (line.trim() || !out.length) out.push(line.trimEnd());
+  return out;
 }
 
 /** Display label of a case status. */

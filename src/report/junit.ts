@@ -12,7 +12,8 @@ import type { Renderer } from './types.js';
  *   the project as `hostname` like Playwright's reporter, in order of first appearance;
  * - run metadata as <properties> on every testsuite (Jenkins shows suite properties, not root ones);
  * - case properties as `[[PROPERTY|name=value]]` lines and artifacts as `[[ATTACHMENT|path]]` lines
- *   in <system-out>: the schema allows no <properties> inside a <testcase>;
+ *   in <system-out>: the schema allows no <properties> inside a <testcase>; the case's `file` and
+ *   `line` (where known) come first, the same way, since the schema allows no such attributes either;
  * - flaky cases pass and carry one <flakyFailure>/<flakyError> per failed attempt; failed cases carry
  *   <rerunFailure>/<rerunError> for their earlier failed attempts;
  * - a run-level error (tool crash, unparseable output) becomes an <error> testcase with classname
@@ -169,6 +170,10 @@ function rerunElement(tag: string, a: Attempt): string {
 function systemOut(c: Case): string {
   let out = '';
   if (c.stdout) out += c.stdout.endsWith('\n') ? c.stdout : `${c.stdout}\n`;
+  // Where the test lives. As properties, not testcase attributes: junit-10.xsd allows no `file` or
+  // `line` on a testcase. The JUnit importer reads them back into the case's file and line.
+  if (c.file && !('file' in c.properties)) out += `[[PROPERTY|file=${c.file}]]\n`;
+  if (c.line !== null && !('line' in c.properties)) out += `[[PROPERTY|line=${c.line}]]\n`;
   for (const name of Object.keys(c.properties).sort()) {
     const value = c.properties[name]!;
     // The multi-line form of the convention keeps line breaks in a value.

@@ -1,4 +1,4 @@
-import type { Case, Run } from '../model/index.js';
+import { displayCounts, type Case, type Run } from '../model/index.js';
 import { casePath, caseStatusLabel, firstLine, quarantineNote, formatDuration, formatNumber, orDash, problemCases, statusLabel, terminalSafeRun, toolLabel, truncate } from './format.js';
 import type { Renderer } from './types.js';
 
@@ -41,11 +41,12 @@ function row(cells: readonly string[]): string {
 }
 
 function countsTable(run: Run): string[] {
-  const t = run.totals;
+  // As Playwright counts: Passed excludes Flaky, so the four sum to Total.
+  const t = displayCounts(run.totals);
   return [
-    row(['Passed', 'Failed', 'Skipped', 'Flaky', 'Total', 'Duration']),
+    row(['Passed', 'Flaky', 'Failed', 'Skipped', 'Total', 'Duration']),
     '|---:|---:|---:|---:|---:|---:|',
-    row([String(t.passed), String(t.failed), String(t.skipped), String(t.flaky), String(t.total), formatDuration(run.durationMs)]),
+    row([String(t.passed), String(t.flaky), String(t.failed), String(t.skipped), String(t.total), formatDuration(run.durationMs)]),
   ];
 }
 

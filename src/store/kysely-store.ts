@@ -204,6 +204,7 @@ export class KyselyRunStore implements RunStore {
       executed_by: run.executedBy,
       started_at: startedAt,
       completed_at: iso(run.completedAt),
+      recorded_at: new Date().toISOString(),
       duration_ms: run.durationMs,
       ci_provider: run.ci?.provider ?? null,
       ci_build_id: run.ci?.buildId ?? null,
@@ -884,6 +885,8 @@ export class KyselyRunStore implements RunStore {
     if (filter.name) q = q.where('name', '=', filter.name);
     if (filter.flaky) q = q.where('flaky', '>', 0);
     if (filter.before) q = q.where('started_at', '<', iso(filter.before));
+    // `recorded`: the run stored last first ("latest"), whenever it started.
+    if (filter.order === 'recorded') q = q.orderBy('recorded_at', 'desc');
     const rows = await q.orderBy('started_at', 'desc').orderBy('id').limit(filter.limit ?? 20).execute();
     return rows.map((r: Row) => ({
       id: String(r.id),
@@ -892,6 +895,7 @@ export class KyselyRunStore implements RunStore {
       status: r.status as any,
       environment: r.environment as any,
       startedAt: iso(r.started_at),
+      recordedAt: iso(r.recorded_at ?? r.started_at),
       durationMs: num(r.duration_ms),
       totals: {
         total: num(r.total),

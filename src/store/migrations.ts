@@ -519,6 +519,20 @@ function liveRuns(caps: StoreCapabilities): Migration {
   };
 }
 
+/**
+ * When each run was stored, so "latest" means the run recorded last, not the one that started last
+ * (an imported report can be older than runs already stored). Older rows take their start time.
+ */
+function runsRecordedAt(caps: StoreCapabilities): Migration {
+  return {
+    async up(db: Db) {
+      await sql.raw(`alter table runs add column recorded_at ${caps.timestampType}`).execute(db);
+      await sql.raw('update runs set recorded_at = started_at').execute(db);
+      await createIndex(db, 'idx_runs_recorded_at', 'runs', 'recorded_at desc');
+    },
+  };
+}
+
 /** Ordered migrations. Names sort in the order they apply; never rename or reorder a shipped one. */
 export function buildMigrations(caps: StoreCapabilities): Record<string, Migration> {
   return {
@@ -528,5 +542,6 @@ export function buildMigrations(caps: StoreCapabilities): Record<string, Migrati
     '0004_failure_index': failureIndex(),
     '0005_history_quarantine_retention': historyQuarantineRetention(caps),
     '0006_live_runs': liveRuns(caps),
+    '0007_runs_recorded_at': runsRecordedAt(caps),
   };
 }

@@ -15,6 +15,8 @@ export interface RunFilter {
   /** Only runs that started strictly before this ISO time. */
   readonly before?: string;
   readonly limit?: number;
+  /** `started` (default): newest start first. `recorded`: the run stored last first ("latest"). */
+  readonly order?: 'started' | 'recorded';
 }
 
 /** One row of `runs list`: the run without its cases. */
@@ -25,6 +27,8 @@ export interface RunSummary {
   readonly status: RunStatus;
   readonly environment: Environment;
   readonly startedAt: string;
+  /** When the run was stored ("latest" orders by it). */
+  readonly recordedAt: string;
   readonly durationMs: number;
   readonly totals: Totals;
   readonly runGroup: string | null;
@@ -98,6 +102,7 @@ export interface RunStore extends HistoryStore {
   saveRun(run: Run): Promise<void>;
   /** The whole run as it was saved, or null. Accepts a unique id prefix of at least 4 characters. */
   getRun(idOrPrefix: string): Promise<Run | null>;
+  /** Run summaries, newest first (by start, or by when they were stored with `order: 'recorded'`). */
   listRuns(filter?: RunFilter): Promise<readonly RunSummary[]>;
   /** Failed, timed-out and interrupted cases since a time, grouped by case, most failures first. */
   failuresSince(since: string, limit?: number): Promise<readonly CaseFailureGroup[]>;

@@ -37,6 +37,8 @@ describe('durations on the command line', () => {
   }, SLOW);
 
   it('runs list --since takes 90s and 1h30m', async () => {
+    // A read command needs an existing store (it never creates one).
+    expect((await runBin(['--db', join(tmp.dir, 'r.db'), 'db', 'migrate'], { cwd: tmp.dir })).exitCode).toBe(0);
     for (const since of ['90s', '1h30m', '7d']) {
       const r = await runBin(['--db', join(tmp.dir, 'r.db'), 'runs', 'list', '--since', since], { cwd: tmp.dir });
       expect(r.exitCode, r.stderr).toBe(0);

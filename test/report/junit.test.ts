@@ -57,7 +57,8 @@ describe('JUnit renderer', () => {
     expect(skipped!.skipped).toHaveLength(1);
     expect(skipped!.skipped[0]!.message).toBe('not in this release');
     expect(skipped!['system-out'][0]).toContain('[[PROPERTY|skip=not in this release]]');
-    expect(withOutput!['system-out'][0]).toBe('logged in\n');
+    // Output first, then where the test lives (file and line, as properties).
+    expect(withOutput!['system-out'][0]).toBe('logged in\n[[PROPERTY|file=auth.spec.ts]]\n[[PROPERTY|line=15]]\n');
   });
 
   it('writes flaky cases as passed with one flakyFailure/flakyError per failed attempt, and reruns of failed cases', () => {
@@ -121,7 +122,7 @@ describe('JUnit renderer', () => {
     expect(cases[0]!.failure[0]!.message).toBe('boom ]]> & <tag> "q"\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFDred \uFFFD\uFFFD lone');
     expect(cases[0]!.failure[0]!['#text']).toBe('stack ]]> <at> &amp;\uFFFD');
     expect(cases[1]!.name).toBe('emoji 🚀 𝒳 한국어 café');
-    expect(cases[1]!['system-out'][0]).toBe('out ]]> <b>\uFFFD\n');
+    expect(cases[1]!['system-out'][0]).toBe('out ]]> <b>\uFFFD\n[[PROPERTY|file=checkout.spec.ts]]\n[[PROPERTY|line=11]]\n');
     expect(cases[2]!.name).toBe(longName);
     expect(cases[3]!.name).toBe('tab\there\nnewline');
     expect(cases[3]!.skipped[0]!.message).toBe('reason & <why>');

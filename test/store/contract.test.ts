@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../helpers/cli.js';
 import { at, makeCase, makeRun } from '../helpers/fixtures.js';
 import { BACKENDS, type StoreFixture } from './backends.js';
 
-const MIGRATIONS = ['0001_initial_schema', '0002_append_only_audit', '0003_e2e_run_scenarios', '0004_failure_index', '0005_history_quarantine_retention', '0006_live_runs'];
+const MIGRATIONS = ['0001_initial_schema', '0002_append_only_audit', '0003_e2e_run_scenarios', '0004_failure_index', '0005_history_quarantine_retention', '0006_live_runs', '0007_runs_recorded_at'];
 
 const SEED_INDEXES = [
   'idx_e2e_scenario_name',
@@ -327,6 +327,7 @@ describe.each(BACKENDS)('RunStore contract: $name', (backend) => {
         status: 'failed',
         environment: 'local',
         startedAt: r3.startedAt,
+        recordedAt: expect.any(String),
         durationMs: r3.durationMs,
         totals: r3.totals,
         runGroup: 'build-7',
@@ -334,6 +335,18 @@ describe.each(BACKENDS)('RunStore contract: $name', (backend) => {
         commitSha: null,
         toolName: 'playwright',
       });
+    });
+
+    it('orders by when runs were stored with order "recorded": an older run stored last comes first', async () => {
+      const newer = makeRun({ name: 'newer', startedAt: at(3_600_000), completedAt: at(3_660_000) });
+      const older = makeRun({ name: 'older', startedAt: at(0), completedAt: at(60_000) });
+      await store.saveRun(newer);
+      await new Promise((r) => setTimeout(r, 5));
+      await store.saveRun(older);
+      expect((await store.listRuns()).map((r) => r.name)).toEqual(['newer', 'older']);
+      const recorded = await store.listRuns({ order: 'recorded' });
+      expect(recorded.map((r) => r.name)).toEqual(['older', 'newer']);
+      expect(Date.parse(recorded[0]!.recordedAt)).toBeGreaterThan(Date.parse(recorded[1]!.recordedAt));
     });
 
     it('filters runs by kind, status, environment, since, group and limit', async () => {

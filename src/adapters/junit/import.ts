@@ -522,11 +522,19 @@ function buildCase(f: Flat, ordinal: number, ctx: CaseContext): Case {
   const artifacts = [...new Set(artifactPaths)].map(artifactFor);
 
   let file: string | null = attr(tc, 'file') ?? null;
+  // shopfds-test's own JUnit carries file and line as properties (junit-10.xsd allows no attributes).
+  let lineProperty: string | undefined;
+  if (ctx.tool === 'shopfds') {
+    if (!file && properties.file) file = properties.file;
+    lineProperty = properties.line;
+    delete properties.file;
+    delete properties.line;
+  }
   if (!file && (ctx.tool === 'playwright' || ctx.tool === 'shopfds') && classname) file = classname;
   if (ctx.tool !== 'playwright' && ctx.tool !== 'shopfds' && classname && classname !== suitePath[suitePath.length - 1]) {
     properties['junit.classname'] = classname;
   }
-  const lineAttr = attr(tc, 'line');
+  const lineAttr = attr(tc, 'line') ?? lineProperty;
   const line = lineAttr !== undefined && /^\d+$/.test(lineAttr) ? Number(lineAttr) : null;
 
   const failures = children(tc, 'failure');

@@ -119,3 +119,32 @@ export function findEnvironments(dir: string): string[] {
     .sort()
     .map((f) => join(dir, f));
 }
+
+/**
+ * Whether a collection refers to a variable (`{{name}}` anywhere in its requests or scripts, or
+ * `pm.*.get('name')` in a script).
+ */
+export function refersToVariable(collection: LoadedCollection, name: string): boolean {
+  const text = JSON.stringify(collection.json);
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`\\{\\{\\s*${escaped}\\s*\\}\\}|\\.get\\(\\s*\\\\?['"\`]${escaped}\\\\?['"\`]\\s*\\)`).test(text);
+}
+
+/** Whether a variable list sets `name` to a non-empty value (enabled entries only). */
+export function setsVariable(values: readonly VariableEntry[], name: string): boolean {
+  return values.some((v) => v.key === name && (v as { enabled?: boolean }).enabled !== false && v.value !== undefined && v.value !== null && String(v.value) !== '');
+}
+
+/** The scheme and host of each URL, in first-seen order: the hosts a run actually requested. */
+export function requestedHosts(urls: readonly string[]): string[] {
+  const hosts = new Set<string>();
+  for (const u of urls) {
+    try {
+      const url = new URL(u);
+      hosts.add(`${url.protocol}//${url.host}`);
+    } catch {
+      // Not an absolute URL (an unresolved {{variable}}): no host to record.
+    }
+  }
+  return [...hosts];
+}

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { UsageError, decodeText, makeRun } from '../../model/index.js';
+import { UsageError, computeTotals, decodeText, makeRun } from '../../model/index.js';
 import type { Importer } from '../import-types.js';
-import { buildApiResults, executionsFromReport, learnSecrets } from './parse.js';
+import { apiRunStatus, buildApiResults, executionsFromReport, learnSecrets } from './parse.js';
 import { Redactor, type VariableEntry } from './redact.js';
 
 /*
@@ -99,6 +99,7 @@ export const importNewmanJson: Importer = async (file, base) => {
     id: base.id,
     kind: 'api',
     name: base.name ?? redactor.text(collectionName),
+    status: apiRunStatus(computeTotals(cases), suites, { toolError: runError !== null }),
     startedAt: started,
     completedAt: completed,
     environment: base.environment,

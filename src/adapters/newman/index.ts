@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError, type Artifact } from '../../model/index.js';
+import { UsageError, computeTotals, type Artifact } from '../../model/index.js';
 import type { ExecuteIo, Invocation, ToolAdapter, ToolEvent } from '../types.js';
-import { checkIterationData, findCollections, findEnvironments, loadCollection, loadVariables, type LoadedCollection, type LoadedVariables } from './collection.js';
-import { buildApiResults, learnSecrets, type CollectionRunRecord } from './parse.js';
+import { checkIterationData, findCollections, findEnvironments, loadCollection, loadVariables, refersToVariable, requestedHosts, setsVariable, type LoadedCollection, type LoadedVariables } from './collection.js';
+import { apiRunStatus, buildApiResults, learnSecrets, type CollectionRunRecord } from './parse.js';
 import { REDACTED, Redactor, type HeaderEntry, type VariableEntry } from './redact.js';
 import { detectHtmlReporter, detectNewman, runNewmanCollection, type NewmanProgress } from './run.js';
 
@@ -179,7 +179,7 @@ function serviceNameOf(collection: LoadedCollection, given: string | undefined):
 }
 
 /** The equivalent `newman run` command line, with secret values redacted. */
-function newmanCommandLine(resolved: NewmanPlan, redactor: Redactor, baseUrl: string, cwd: string): string {
+function newmanCommandLine(resolved: NewmanPlan, redactor: Redactor, baseUrl: string | null, cwd: string): string {
   const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
   return resolved.collections
     .map(({ collection, folders }) => {
@@ -189,7 +189,7 @@ function newmanCommandLine(resolved: NewmanPlan, redactor: Redactor, baseUrl: st
       if (resolved.iterationData) args.push('-d', shownPath(cwd, resolved.iterationData));
       if (resolved.iterationCount !== null) args.push('-n', String(resolved.iterationCount));
       for (const f of folders) args.push('--folder', f);
-      for (const v of [...resolved.envVars.filter((e) => e.key !== 'baseUrl'), { key: 'baseUrl', value: baseUrl }]) {
+      for (const v of [...resolved.envVars.filter((e) => e.key !== 'baseUrl'), ...(baseUrl !== null ? [{ key: 'baseUrl', value: baseUrl }] : [])]) {
         args.push('--env-var', `${v.key}=${redactor.isSensitiveKey(v.key) ? REDACTED : v.value}`);
       }
       if (resolved.timeoutRequestMs !== null) args.push('--timeout-request', String(resolved.timeoutRequestMs));
@@ -208,7 +208,7 @@ interface NewmanInvocation extends Invocation {
   readonly redactor: Redactor;
   readonly initialVariables: readonly VariableEntry[];
   readonly envVars: readonly HeaderEntry[];
-  readonly baseUrl: string;
+  readonly baseUrl: string | null;
   readonly cwd: string;
 }
 
@@ -217,7 +217,7 @@ interface NewmanCapture {
   readonly finalVariables: readonly VariableEntry[];
   readonly artifacts: readonly Artifact[];
   readonly redactor: Redactor;
-  readonly baseUrl: string;
+  readonly baseUrl: string | null;
   readonly cwd: string;
 }
 
@@ -232,7 +232,8 @@ async function executeNewman(inv: NewmanInvocation, io: ExecuteIo, plan: NewmanP
   for (const { collection, folders } of plan.collections) {
     if (io.signal.aborted) break;
     const name = redactor.text(collection.name);
-    io.emit({ type: 'begin', total: null, label: `api: running "${name}" (${collection.path}) against ${redactor.text(inv.baseUrl)}` });
+    const against = inv.baseUrl !== null && refersToVariable(collection, 'baseUrl') ? ` against ${redactor.text(inv.baseUrl)}` : '';
+    io.emit({ type: 'begin', total: null, label: `api: running "${name}" (${collection.path})${against}` });
     const html = plan.html ? htmlPathFor(plan.html, collection, plan.collections.length) : null;
     let current: string | null = null;
     const onProgress = (p: NewmanProgress) => {
@@ -303,11 +304,19 @@ export const adapter: ToolAdapter<NewmanRequest, NewmanPlan, NewmanInvocation, N
     if (plan.html) detectHtmlReporter();
     return { name: 'newman', version: newman.version, path: null };
   },
-  // --base-url (or config baseUrl), else an explicit --env-var baseUrl=..., else the demo shop.
+  // --base-url (or config baseUrl), else an explicit --env-var baseUrl=..., else what the environment,
+  // globals or collection set. The demo shop starts only for a collection that refers to {{baseUrl}}
+  // when nothing sets it; a collection on its own variable ({{APIURL}}) gets no target at all.
   target(plan, given) {
     const envBaseUrl = plan.envVars.filter((v) => v.key === 'baseUrl').at(-1)?.value;
     if (given.baseUrl === undefined && plan.baseUrl === undefined && envBaseUrl !== undefined) return { mode: 'given', baseUrl: envBaseUrl };
-    return { mode: 'resolve', baseUrl: given.baseUrl ?? plan.baseUrl };
+    if (given.baseUrl !== undefined || plan.baseUrl !== undefined) return { mode: 'resolve', baseUrl: given.baseUrl ?? plan.baseUrl };
+    const uses = plan.collections.some(({ collection }) => refersToVariable(collection, 'baseUrl'));
+    const setByFiles =
+      setsVariable([...(plan.environment?.values ?? []), ...(plan.globals?.values ?? [])], 'baseUrl') ||
+      plan.collections.every(({ collection }) => setsVariable(collection.variables, 'baseUrl'));
+    if (!uses || setByFiles) return { mode: 'none' };
+    return { mode: 'resolve' };
   },
   buildInvocation(plan, at) {
     const redactor = new Redactor({ extraNames: plan.redact.length ? [...plan.redact] : undefined });
@@ -318,9 +327,9 @@ export const adapter: ToolAdapter<NewmanRequest, NewmanPlan, NewmanInvocation, N
       ...plan.envVars.map((v) => ({ key: v.key, value: v.value })),
     ];
     redactor.learnVariables(initialVariables);
-    const baseUrl = at.baseUrl!;
-    redactor.learnUrl(baseUrl);
-    const envVars = [...plan.envVars.filter((v) => v.key !== 'baseUrl'), { key: 'baseUrl', value: baseUrl }];
+    const baseUrl = at.baseUrl;
+    if (baseUrl !== null) redactor.learnUrl(baseUrl);
+    const envVars = [...plan.envVars.filter((v) => v.key !== 'baseUrl'), ...(baseUrl !== null ? [{ key: 'baseUrl', value: baseUrl }] : [])];
     return { redactor, initialVariables, envVars, baseUrl, cwd: at.cwd, commandLine: newmanCommandLine(plan, redactor, baseUrl, at.cwd) };
   },
   execute: executeNewman,
@@ -347,10 +356,14 @@ export const adapter: ToolAdapter<NewmanRequest, NewmanPlan, NewmanInvocation, N
         name: redactor.text(at.requestedName ?? (names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', '))),
         cases,
         details: { kind: 'api', api: { suites } },
+        // Newman's verdict for a collection without assertions whose requests all got answers: passed.
+        status: apiRunStatus(computeTotals(cases), suites, { interrupted, toolError: toolError !== null }),
         artifacts: capture.artifacts,
         metadata: {
-          base_url: redactor.text(capture.baseUrl),
-          target: at.demo ? 'demo shop' : 'given',
+          ...(capture.baseUrl !== null ? { base_url: redactor.text(capture.baseUrl) } : {}),
+          target: at.demo ? 'demo shop' : capture.baseUrl !== null ? 'given' : 'collection',
+          // The hosts the requests actually went to, whatever variable named them.
+          hosts: requestedHosts(records.flatMap((r) => r.executions.map((e) => redactor.url(e.url)))).join(', '),
           collections: plan.collections.map((c) => c.collection.path).join(', '),
           ...(plan.environment ? { environment_file: plan.environment.path } : {}),
           iterations: String(Math.max(1, ...records.map((r) => r.iterations))),

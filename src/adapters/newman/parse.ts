@@ -1,4 +1,4 @@
-import { computeTotals, makeCase, type ApiTestResult, type ApiTestSuite, type AttemptStatus, type CaseStatus, type Environment, type RunInput } from '../../model/index.js';
+import { computeTotals, deriveRunStatus, makeCase, type ApiTestResult, type ApiTestSuite, type AttemptStatus, type CaseStatus, type Environment, type RunInput, type RunStatus, type Totals } from '../../model/index.js';
 import type { HeaderEntry, Redactor, VariableEntry } from './redact.js';
 
 type CaseInput = RunInput['cases'][number];
@@ -408,9 +408,11 @@ interface PendingCase {
 
 /**
  * Builds the cases and api suites of one or more collection runs. Every `pm.test` assertion is a
- * case under its request; a request also gets a case of its own when it failed outside assertions
- * (transport error or timeout, a pre-request or test script error, interrupted) or ran no
- * assertion at all, so a failure is never a silent pass and every request is counted.
+ * case under its request, so the case count is Newman's assertion count; a request also gets a case
+ * of its own when it failed outside assertions (transport error or timeout, a pre-request or test
+ * script error, interrupted), so a failure is never a silent pass. A request that ran no assertion
+ * and did not fail adds no case (no invented pass): it is counted among the requests (the api
+ * results, one per request).
  */
 export function buildApiResults(runs: readonly CollectionRunRecord[], redactor: Redactor, context: ApiBuildContext, ordinalOffset = 0): ApiBuildResult {
   const cases: CaseInput[] = [];
@@ -461,12 +463,10 @@ export function buildApiResults(runs: readonly CollectionRunRecord[], redactor: 
           stack: s.stack ? truncate(r(s.stack), MESSAGE_LIMIT) : null,
         });
       }
-      if (!requestCases.length && !e.assertions.length) {
-        // No assertion ran: the request itself is the case, passed because a response arrived.
-        requestCases.push({ suitePath, name: 'request', status: 'passed', message: null, stack: null });
-      }
+      // A request without a failure and without a `pm.test` adds no case: cases are Newman's
+      // assertions (plus real request failures); requests are counted apart, in the api results.
       const all = [...requestCases, ...pending];
-      const representative = requestCases.length ? 0 : Math.max(0, pending.findIndex((c) => c.status === 'failed'));
+      const representative = all.length === 0 ? null : requestCases.length ? 0 : Math.max(0, pending.findIndex((c) => c.status === 'failed'));
       const properties: Record<string, string> = { 'http.method': e.method.slice(0, 16), 'http.url': url };
       if (e.response) properties['http.status'] = String(e.response.code);
       if (e.response) properties['http.response_time_ms'] = String(Math.round(e.response.responseTimeMs));
@@ -494,7 +494,7 @@ export function buildApiResults(runs: readonly CollectionRunRecord[], redactor: 
         );
       });
       const failedCases = all.filter((c) => c.status === 'failed' || c.status === 'timed_out' || c.status === 'interrupted');
-      const testStatus = failedCases.length ? 'failed' : all.every((c) => c.status === 'skipped') ? 'skipped' : 'passed';
+      const testStatus = failedCases.length ? 'failed' : all.length && all.every((c) => c.status === 'skipped') ? 'skipped' : 'passed';
       const errorMessage = failedCases.length
         ? truncate(
             failedCases.map((c) => (c.name === 'request' || c.name.endsWith('script') ? c.message : `${c.name}: ${c.message}`)).join('; '),
@@ -502,7 +502,7 @@ export function buildApiResults(runs: readonly CollectionRunRecord[], redactor: 
           )
         : null;
       results.push({
-        case_ordinal: base + representative,
+        case_ordinal: representative === null ? null : base + representative,
         endpoint: endpointOf(url),
         http_method: e.method.slice(0, 16),
         status_code: e.response?.code ?? null,
@@ -540,4 +540,16 @@ export function buildApiResults(runs: readonly CollectionRunRecord[], redactor: 
     });
   }
   return { cases, suites };
+}
+
+/**
+ * The verdict of an api run. As `deriveRunStatus`, except that a run whose requests all got a
+ * response but which has no assertion at all passed (Newman's own verdict) rather than being unknown.
+ */
+export function apiRunStatus(totals: Totals, suites: readonly ApiTestSuite[], options: { toolError?: boolean; interrupted?: boolean } = {}): RunStatus {
+  const requests = suites.flatMap((s) => s.results);
+  if (totals.total === 0 && !options.toolError && !options.interrupted && requests.length > 0 && requests.every((r) => r.test_status === 'passed' && r.status_code !== null)) {
+    return 'passed';
+  }
+  return deriveRunStatus(totals, options);
 }

@@ -115,6 +115,23 @@ export interface RedactorOptions {
   readonly extraNames?: readonly string[];
 }
 
+/** A quoted JSON key: the match is followed by its closing quote (raw, escaped or HTML) and a colon. */
+const KEY_AFTER = /^(?:"|\\"|&quot;|&#34;)\s*:/;
+const KEY_BEFORE = /(?:"|\\"|&quot;|&#34;)$/;
+
+/**
+ * Replaces every match of a secret value, except where the text is a JSON key (`"password": ...`):
+ * when a secret is a common word, the structure stays readable and only values are redacted.
+ */
+function replaceValues(input: string, pattern: RegExp): string {
+  return input.replace(pattern, (match: string, ...rest: unknown[]) => {
+    const offset = rest.find((r) => typeof r === 'number') as number;
+    const before = input.slice(Math.max(0, offset - 6), offset);
+    const after = input.slice(offset + match.length, offset + match.length + 12);
+    return KEY_BEFORE.test(before) && KEY_AFTER.test(after) ? match : REDACTED;
+  });
+}
+
 export class Redactor {
   private readonly extraNames: Set<string>;
   private readonly secrets = new Set<string>();
@@ -268,7 +285,7 @@ export class Redactor {
     if (input === null || input === '') return input;
     let out = input;
     const pattern = this.secretPattern();
-    if (pattern) out = out.replace(pattern, REDACTED);
+    if (pattern) out = replaceValues(out, pattern);
     // Credentials after an auth scheme, wherever they appear (error messages, echoed headers).
     out = out.replace(/\b(Bearer|Basic|Digest|Token)(\s+)(?!\[REDACTED\])[A-Za-z0-9\-._~+/=:]{8,}/g, `$1$2${REDACTED}`);
     // JSON-like "key": value pairs, also inside escaped JSON strings.
@@ -294,7 +311,7 @@ export class Redactor {
    */
   values(input: string): string {
     const pattern = this.secretPattern();
-    let out = pattern ? input.replace(pattern, REDACTED) : input;
+    let out = pattern ? replaceValues(input, pattern) : input;
     // HTML-escaped JSON fields and form pairs whose values are too short to be learnt (CVV, PIN).
     out = out.replace(/(&quot;)([^&<>]{1,64}?)&quot;(\s*:\s*)(&quot;[^&<>]*?&quot;|-?\d[\d.]*)/g, (m, q: string, key: string, sep: string, value: string) =>
       this.isSensitiveKey(key) ? `${q}${key}${q}${sep}${value.startsWith('&quot;') ? `&quot;${REDACTED}&quot;` : REDACTED}` : m,

@@ -34,6 +34,8 @@ export interface GeneratedSpec {
   readonly scenario: LoadedScenario;
   /** Titles of the steps in order: scenario steps, then expected results. */
   readonly stepTitles: readonly string[];
+  /** The scenario file's line of each of those steps (null where unknown). */
+  readonly stepLines: readonly (number | null)[];
 }
 
 export interface GeneratedProject {
@@ -253,7 +255,7 @@ export function generateProject(scenarios: readonly LoadedScenario[], options: G
     const file = `${base}.spec.mjs`;
     const { source, stepTitles } = generateSpec(loaded, options);
     files.set(file, source);
-    specs.push({ file, scenario: loaded, stepTitles });
+    specs.push({ file, scenario: loaded, stepTitles, stepLines: stepTitles.map((_, i) => loaded.stepLines?.[i] ?? null) });
   }
   const projects = options.launches
     .map((launch) => {

@@ -26,6 +26,9 @@ export interface PlaywrightRequest {
   readonly grep?: string;
   readonly retries?: number | string;
   readonly workers?: number | string;
+  /** Config file e2e.retries / e2e.workers: used when no flag is given and a Playwright config leaves them unset. */
+  readonly configRetries?: number | string;
+  readonly configWorkers?: number | string;
   /** `i/n`. */
   readonly shard?: string;
   readonly name?: string;
@@ -45,6 +48,9 @@ export interface PlaywrightPlan {
   readonly grep: string | undefined;
   readonly retries: number | undefined;
   readonly workers: number | undefined;
+  /** Whether `retries` / `workers` came from a flag (they then override a Playwright config's own). */
+  readonly retriesFromFlag: boolean;
+  readonly workersFromFlag: boolean;
   readonly shard: { readonly current: number; readonly total: number } | null;
   /** Scenarios Playwright runs, and drafts reported as skipped (CI). */
   readonly toRun: readonly LoadedScenario[];
@@ -66,6 +72,8 @@ interface PlaywrightRunInvocation extends Invocation {
   readonly metadata: Readonly<Record<string, string>>;
   /** Nothing for Playwright to run (only drafts selected in CI). */
   readonly empty: boolean;
+  /** The wrapper config written next to the user's Playwright config, removed after the run. */
+  readonly wrapperFile: string | null;
 }
 
 interface PlaywrightRunCapture {
@@ -181,8 +189,10 @@ export async function resolvePlaywrightPlan(request: PlaywrightRequest, at: { cw
     priorities: request.priority ?? [],
     browsers: request.browser ?? [],
     grep: request.grep,
-    retries: intOption('retries', request.retries, 0, 5),
-    workers: intOption('workers', request.workers, 1, 64),
+    retries: intOption('retries', request.retries ?? request.configRetries, 0, 5),
+    workers: intOption('workers', request.workers ?? request.configWorkers, 1, 64),
+    retriesFromFlag: request.retries !== undefined,
+    workersFromFlag: request.workers !== undefined,
   };
   const mode = await resolveMode(at.cwd, request);
 
@@ -371,17 +381,22 @@ async function executePlaywright(inv: PlaywrightRunInvocation, io: ExecuteIo): P
   // Load what the end of the run needs while the browsers work, so the tail after Playwright
   // exits is only parsing and saving.
   const warm = Promise.all([import('./parse.js'), import('./artifacts.js'), import('../../model/validate.js')]).catch(() => {});
-  const capture = await runPlaywright(
-    { cliPath: inv.cliPath, args: inv.args, cwd: inv.cwd, env: inv.env },
-    {
-      signal: io.signal,
-      onProgress: (event) => {
-        const e = toolEventOf(event);
-        if (e) io.emit(e);
+  let capture;
+  try {
+    capture = await runPlaywright(
+      { cliPath: inv.cliPath, args: inv.args, cwd: inv.cwd, env: inv.env },
+      {
+        signal: io.signal,
+        onProgress: (event) => {
+          const e = toolEventOf(event);
+          if (e) io.emit(e);
+        },
+        echo: io.debug ? io.echo : undefined,
       },
-      echo: io.debug ? io.echo : undefined,
-    },
-  );
+    );
+  } finally {
+    if (inv.wrapperFile) rmSync(inv.wrapperFile, { force: true });
+  }
   await warm;
   if (capture.spawnError) throw new ToolError(`could not start Playwright: ${capture.spawnError}`);
   let report: unknown;
@@ -411,7 +426,8 @@ export const adapter: ToolAdapter<PlaywrightRequest, PlaywrightPlan, PlaywrightR
   target(plan, given) {
     if (plan.mode.kind === 'scenarios' && plan.toRun.length === 0) return { mode: 'none' };
     if (plan.mode.kind === 'config' && given.baseUrl === undefined) return { mode: 'none' };
-    return { mode: 'resolve', baseUrl: given.baseUrl };
+    // An unreachable system under test would fail every test after its timeouts: check it first.
+    return { mode: 'resolve', baseUrl: given.baseUrl, check: true };
   },
   async buildInvocation(plan, at) {
     const [{ resolveBrowsers }, { generateProject, generateSpecProject, PROGRESS_REPORTER_SOURCE }] = await Promise.all([import('./browsers.js'), import('./generate.js')]);
@@ -426,6 +442,7 @@ export const adapter: ToolAdapter<PlaywrightRequest, PlaywrightPlan, PlaywrightR
     if (at.baseUrl !== null) env.SHOPFDS_BASE_URL = at.baseUrl;
     const empty = plan.mode.kind === 'scenarios' && plan.toRun.length === 0;
     let cwd = at.cwd;
+    let wrapperFile: string | null = null;
     const launches = empty ? [] : resolveBrowsers(plan.wanted, at.env);
     const testEntryUrl = at.tool.extra?.testEntryUrl ?? '@playwright/test';
     const mode = plan.mode;
@@ -440,7 +457,7 @@ export const adapter: ToolAdapter<PlaywrightRequest, PlaywrightPlan, PlaywrightR
       env.SHOPFDS_OUTPUT_DIR = join(at.workDir, 'test-results');
       for (const spec of project.specs) {
         const s = spec.scenario.scenario;
-        scenarioRefs.set(spec.file, { name: s.name, file: spec.scenario.file, browser: s.browser, viewport: s.viewport, tags: s.tags, stepTitles: spec.stepTitles });
+        scenarioRefs.set(spec.file, { name: s.name, file: spec.scenario.file, browser: s.browser, viewport: s.viewport, tags: s.tags, stepTitles: spec.stepTitles, stepLines: spec.stepLines });
       }
       args.push('--config', join(projectDir, project.configFile));
       cwd = projectDir;
@@ -457,9 +474,25 @@ export const adapter: ToolAdapter<PlaywrightRequest, PlaywrightPlan, PlaywrightR
       } else {
         const reporterFile = join(workRoot, 'progress-reporter.mjs');
         writeProject(workRoot, new Map([['progress-reporter.mjs', PROGRESS_REPORTER_SOURCE]]));
-        args.push('--config', mode.configFile, `--reporter=json,${reporterFile}`, ...mode.filters);
-        if (plan.retries !== undefined) args.push(`--retries=${plan.retries}`);
-        if (plan.workers !== undefined) args.push(`--workers=${plan.workers}`);
+        // The user's reporters stay; ours are appended by a wrapper config next to theirs (removed
+        // after the run by the adapter's execute).
+        const { wrapperConfig } = await import('./wrap-config.js');
+        const wrapper = wrapperConfig(mode.configFile, at.run.id);
+        writeFileSync(wrapper.file, wrapper.source);
+        wrapperFile = wrapper.file;
+        env.SHOPFDS_JSON_REPORT = jsonReport;
+        env.SHOPFDS_PROGRESS_REPORTER = reporterFile;
+        env.PW_TEST_HTML_REPORT_OPEN = 'never';
+        args.push('--config', wrapper.file, ...mode.filters);
+        // A flag overrides the Playwright config; the shopfds config only fills what it leaves unset.
+        if (plan.retries !== undefined) {
+          if (plan.retriesFromFlag) args.push(`--retries=${plan.retries}`);
+          else env.SHOPFDS_DEFAULT_RETRIES = String(plan.retries);
+        }
+        if (plan.workers !== undefined) {
+          if (plan.workersFromFlag) args.push(`--workers=${plan.workers}`);
+          else env.SHOPFDS_DEFAULT_WORKERS = String(plan.workers);
+        }
         for (const b of plan.browsers) args.push(`--project=${b}`);
         cwd = dirname(mode.configFile);
         metadata.playwright_config = toPosix(relative(at.cwd, mode.configFile));
@@ -469,7 +502,7 @@ export const adapter: ToolAdapter<PlaywrightRequest, PlaywrightPlan, PlaywrightR
     }
     if (plan.shard) args.push(`--shard=${plan.shard.current}/${plan.shard.total}`);
     const commandLine = empty ? null : `playwright ${args.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`;
-    return { cliPath: at.tool.path!, args, cwd, env, jsonReport, scenarioRefs, metadata, empty, commandLine };
+    return { cliPath: at.tool.path!, args, cwd, env, jsonReport, scenarioRefs, metadata, empty, commandLine, wrapperFile };
   },
   execute: (inv, io) => executePlaywright(inv, io),
   describe: describePlaywright,
@@ -477,8 +510,11 @@ export const adapter: ToolAdapter<PlaywrightRequest, PlaywrightPlan, PlaywrightR
     const version = at.tool.version ?? 'unknown';
     const name = at.requestedName ?? plan.defaultName;
     const common = { name, metadata: capture.metadata, shard: plan.shard, commandLine: capture.commandLine, scenarios: plan.scenarioRecords };
-    const finish = (parsed: ParsedPlaywrightRun | null, options: { interrupted?: boolean; completedAt?: string; artifacts?: ReturnType<typeof assembleOutcome>['artifacts'] }) => {
-      const outcome = assembleOutcome(withDrafts(parsed, plan, at.run, at.tool.version), { scenarios: common.scenarios, startedAt: at.run.startedAt, ...options });
+    const finish = (
+      parsed: ParsedPlaywrightRun | null,
+      options: { interrupted?: boolean; completedAt?: string; artifacts?: ReturnType<typeof assembleOutcome>['artifacts']; infrastructureError?: string | null },
+    ) => {
+      const outcome = assembleOutcome(withDrafts(parsed, plan, at.run, at.tool.version), { scenarios: common.scenarios, startedAt: at.run.startedAt, shard: plan.shard, ...options });
       return {
         type: 'run' as const,
         outcome: { ...outcome, name, metadata: common.metadata, shard: common.shard, commandLine: common.commandLine, toolVersion: outcome.toolVersion },
@@ -513,18 +549,15 @@ export const adapter: ToolAdapter<PlaywrightRequest, PlaywrightPlan, PlaywrightR
       runArtifacts.push({ name: 'playwright-report.json', kind: 'report', contentType: 'application/json', path: shown.startsWith('..') ? join(runDir, 'playwright-report.json') : shown, attempt: null });
     }
     if (cancelled) return finish(parsed, { interrupted: true, completedAt: new Date().toISOString(), artifacts: runArtifacts });
-    // A project of the user's config that needs a browser Playwright has not downloaded fails every
-    // test with "Executable doesn't exist": that is a missing tool, not a test failure.
-    const missing = parsed?.cases.find((c) => c.errorMessage && /Executable doesn't exist at/.test(c.errorMessage));
-    if (missing) {
-      const browser = /firefox/i.test(missing.errorMessage!) ? 'firefox' : /webkit/i.test(missing.errorMessage!) ? 'webkit' : 'chromium';
-      return {
-        type: 'error',
-        error: new ToolError(`${browser} is not installed for Playwright (project ${missing.project ?? browser})`, {
-          code: 'E_TOOL_MISSING',
-          hint: `Install it with: npx playwright install ${browser}${browser === 'chromium' ? ', or point the project at a system Chromium (launchOptions.executablePath)' : ''}`,
-        }),
-      };
+    // A project of the user's config whose browser is missing fails every test with "Executable
+    // doesn't exist": a missing tool, not a test failure. The run is still stored (the other projects
+    // ran), those tests carry the install command, and the verdict is exit 3.
+    let infrastructureError: string | null = null;
+    if (parsed) {
+      const { markMissingBrowsers } = await import('./missing-browser.js');
+      const marked = markMissingBrowsers(parsed);
+      parsed = marked.parsed;
+      infrastructureError = marked.message;
     }
     if (!parsed) {
       const p = capture.process;
@@ -532,6 +565,6 @@ export const adapter: ToolAdapter<PlaywrightRequest, PlaywrightPlan, PlaywrightR
       return { type: 'error', error: new ToolError(`Playwright ${version} exited with ${p.exitCode ?? p.signal} without writing its JSON report${output ? `:\n${output}` : ''}`) };
     }
     const completedAt = new Date().toISOString();
-    return finish(parsed, { completedAt: Date.parse(completedAt) >= Date.parse(parsed.startedAt) ? undefined : completedAt, artifacts: runArtifacts });
+    return finish(parsed, { completedAt: Date.parse(completedAt) >= Date.parse(parsed.startedAt) ? undefined : completedAt, artifacts: runArtifacts, infrastructureError });
   },
 };

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import type { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
+import { LineCounter, isMap, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import { ConfigError, UsageError } from '../../model/index.js';
 import { EXPECTED_RESULT_TYPES, STEP_ACTIONS, ScenarioFileSchema, formatIssuePath, type LoadedScenario } from './scenario.js';
 import { decodeText } from '../../model/index.js';
@@ -94,6 +94,28 @@ function issueMessage(issue: z.core.$ZodIssue, entry: unknown): { path: readonly
   return { path, message: issue.message };
 }
 
+/** Lines of a scenario's steps, then its expected results, from the YAML node tree. */
+function stepLinesOf(contents: unknown, index: number, line: (offset: number) => number): (number | null)[] {
+  // The same shapes as the entries: a list of scenarios, `scenarios:` with a list, or one scenario.
+  let entry: unknown = contents;
+  if (isSeq(contents)) entry = contents.items[index];
+  else if (isMap(contents)) {
+    const list: unknown = contents.get('scenarios', true);
+    if (isSeq(list)) entry = list.items[index];
+  }
+  if (!isMap(entry)) return [];
+  const out: (number | null)[] = [];
+  for (const key of ['steps', 'expected_results']) {
+    const list = entry.get(key, true);
+    if (!isSeq(list)) continue;
+    for (const item of list.items) {
+      const range = (item as YamlNode | null)?.range;
+      out.push(range ? line(range[0]) : null);
+    }
+  }
+  return out;
+}
+
 /** Parses one file's text; problems are collected, never thrown. */
 export function parseScenarioText(
   file: string,
@@ -103,9 +125,16 @@ export function parseScenarioText(
   const issues: string[] = [];
   const scenarios: LoadedScenario[] = [];
   let data: unknown;
+  let lineOf: ((index: number) => (number | null)[]) | null = null;
   try {
     if (file.toLowerCase().endsWith('.json')) data = JSON.parse(text);
-    else data = parseYaml(text);
+    else {
+      const lines = new LineCounter();
+      const doc = parseDocument(text, { lineCounter: lines });
+      if (doc.errors.length) throw doc.errors[0]!;
+      data = doc.toJS();
+      lineOf = (index) => stepLinesOf(doc.contents, index, (offset) => lines.linePos(offset).line);
+    }
   } catch (error) {
     issues.push(`${file}: (file): not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
     return { scenarios, issues };
@@ -131,7 +160,12 @@ export function parseScenarioText(
       }
       return;
     }
-    scenarios.push({ file, index, scenario: { ...parsed.data, created_by: parsed.data.created_by ?? defaults.createdBy } });
+    scenarios.push({
+      file,
+      index,
+      scenario: { ...parsed.data, created_by: parsed.data.created_by ?? defaults.createdBy },
+      ...(lineOf ? { stepLines: lineOf(index) } : {}),
+    });
   });
   return { scenarios, issues };
 }

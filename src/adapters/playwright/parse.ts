@@ -1,3 +1,4 @@
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { z } from 'zod';
 import type { ArtifactKind, AttemptStatus, CaseStatus, E2eTestRun, E2eTestStepResult, Environment } from '../../model/index.js';
 import { makeCase } from '../../model/make.js';
@@ -117,6 +118,8 @@ export interface ScenarioRef {
   readonly viewport: { readonly width: number; readonly height: number };
   readonly tags: readonly string[];
   readonly stepTitles: readonly string[];
+  /** The scenario file's line of each step (same order as `stepTitles`), to point failures at the YAML. */
+  readonly stepLines?: readonly (number | null)[];
 }
 
 export interface ParseContext {
@@ -157,6 +160,8 @@ export interface ParsedCase {
     startedAt: string | null;
     errorMessage: string | null;
     errorStack: string | null;
+    stdout: string | null;
+    stderr: string | null;
   }[];
   errorMessage: string | null;
   errorStack: string | null;
@@ -306,6 +311,18 @@ function walk(suite: JsonSuite, path: string[], visit: (spec: z.infer<typeof Spe
   for (const child of suite.suites ?? []) walk(child, [...path, child.title], visit, here);
 }
 
+/**
+ * A spec file as the user's project names it: relative to the directory of the Playwright config
+ * (`tests/cart.spec.ts`), where the report gives it relative to `testDir`. Unchanged when the report
+ * carries no config file or the file lies outside the project.
+ */
+function projectRelative(file: string, rootDir: string | undefined, configFile: string | undefined): string {
+  if (!rootDir || !configFile) return file;
+  const abs = isAbsolute(file) ? file : join(rootDir, file);
+  const rel = relative(dirname(configFile), abs).replace(/\\/g, '/');
+  return rel && !rel.startsWith('../') && !isAbsolute(rel) ? rel : file;
+}
+
 function issuesOf(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
@@ -387,6 +404,8 @@ export function parsePlaywrightReport(input: unknown, ctx: ParseContext): ParseR
             startedAt: r.startTime ?? null,
             errorMessage: message,
             errorStack: stack,
+            stdout: joinOutput(r.stdout),
+            stderr: joinOutput(r.stderr),
           };
         });
         const last = results[results.length - 1];
@@ -410,7 +429,8 @@ export function parsePlaywrightReport(input: unknown, ctx: ParseContext): ParseR
         if (status === 'skipped' && results.length === 0 && !properties.skip_reason) properties.skip_reason = 'not run';
         if (test.expectedStatus && test.expectedStatus !== 'passed') properties.expected_status = test.expectedStatus;
         const location = last?.errorLocation ?? last?.error?.location;
-        if (location && errorMessage) properties.error_location = `${location.file}:${location.line}:${location.column}`;
+        if (location && errorMessage)
+          properties.error_location = `${projectRelative(location.file, report.config.rootDir, report.config.configFile)}:${location.line}:${location.column}`;
         if (results.length > 1) properties.retries = String(results.length - 1);
         if (ref) properties.scenario = ref.name;
         if (spec.id) properties.test_id = spec.id;
@@ -421,7 +441,7 @@ export function parsePlaywrightReport(input: unknown, ctx: ParseContext): ParseR
             ordinal,
             suitePath: ref ? [ref.file] : [fileSuite.title.replace(/\\/g, '/'), ...describes],
             name: ref ? ref.name : spec.title,
-            file: ref ? ref.file : specFile,
+            file: ref ? ref.file : projectRelative(specFile, report.config.rootDir, report.config.configFile),
             line: ref ? null : (spec.line ?? null),
             column: ref ? null : (spec.column ?? null),
             project,
@@ -433,8 +453,8 @@ export function parsePlaywrightReport(input: unknown, ctx: ParseContext): ParseR
             artifacts,
             tags: ref ? ref.tags : (spec.tags ?? []).map((t) => t.replace(/^@/, '')),
             properties,
-            stdout: joinOutput(last?.stdout),
-            stderr: joinOutput(last?.stderr),
+            stdout: attempts.at(-1)?.stdout ?? null,
+            stderr: attempts.at(-1)?.stderr ?? null,
           }) as ParsedCase,
         );
 
@@ -455,6 +475,12 @@ export function parsePlaywrightReport(input: unknown, ctx: ParseContext): ParseR
           // Name the scenario step: "step 18 (Wait for the order result): TimeoutError ...".
           errorMessage = `step ${failedStep.step_number} (${failedStep.step_name}): ${errorMessage}`;
           cases[ordinal]!.errorMessage = errorMessage;
+          // Where it failed is the scenario file's step, not the generated spec.
+          const line = ref?.stepLines?.[failedStep.step_number - 1];
+          if (ref && line) {
+            properties.error_location = `${ref.file}:${line}`;
+            cases[ordinal]!.properties = { ...cases[ordinal]!.properties, error_location: properties.error_location };
+          }
         }
         let errorLogs: string | null = null;
         if (runStatus === 'failed') {

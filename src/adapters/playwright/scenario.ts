@@ -104,6 +104,11 @@ export interface LoadedScenario {
   /** Index inside the file (0 for single-scenario files). */
   readonly index: number;
   readonly scenario: ScenarioFileEntry & { readonly created_by: string };
+  /**
+   * 1-based line in the file of each step, then of each expected result (the order of the generated
+   * test's steps), so a failure maps back to the scenario file. Absent for JSON files.
+   */
+  readonly stepLines?: readonly (number | null)[];
 }
 
 /** JSON Schema of a scenario file, for editor completion. */

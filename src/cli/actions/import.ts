@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { CONTENT_HASH_METADATA, ERROR_CODES, UsageError, redactRunSecrets, validateRun, type Run } from '../../model/index.js';
+import { CONTENT_HASH_METADATA, ERROR_CODES, UsageError, countsText, redactRunSecrets, validateRun, type Run } from '../../model/index.js';
 import type { ImportBase, Importer } from '../../adapters/import-types.js';
 import type { CommandContext } from '../context.js';
 import { parseEnvironment, saveOrSpool } from '../session.js';
@@ -127,6 +127,6 @@ export async function importAction(ctx: CommandContext, files: string[], options
   if (ctx.globals.json) ctx.out(JSON.stringify(summaries, null, 2));
   else
     for (const s of summaries)
-      ctx.out(`imported ${s.kind} run ${s.id} "${escapeControl(s.name)}": ${s.status} (${s.totals.total} cases: ${s.totals.passed} passed, ${s.totals.failed} failed, ${s.totals.skipped} skipped, ${s.totals.flaky} flaky)`);
+      ctx.out(`imported ${s.kind} run ${s.id} "${escapeControl(s.name)}": ${s.status} (${countsText(s.totals)})`);
   return exitCode;
 }

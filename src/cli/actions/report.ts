@@ -3,7 +3,7 @@ import { UsageError, mergeRunGroup, type Run, type RunKind } from '../../model/i
 import type { ReportFormat } from '../../report/types.js';
 import type { CommandContext } from '../context.js';
 import { checkReportTarget, writeReportFile } from '../report-file.js';
-import { openContextStore } from '../session.js';
+import { openExistingStore as openContextStore } from '../read-store.js';
 
 interface ReportOptions {
   latest?: boolean;
@@ -29,17 +29,19 @@ export async function reportAction(ctx: CommandContext, runId: string | undefine
     run = await store.getRun(runId);
     if (!run) throw new UsageError(`no run with id "${runId}" in ${store.location}`, { hint: 'List runs with "shopfds-test runs list".' });
   } else if (options.latest) {
-    const [latest] = await store.listRuns({ kind: options.kind, limit: 1 });
+    // The run stored last, not the one that started last (an imported report may be older).
+    const [latest] = await store.listRuns({ kind: options.kind, limit: 1, order: 'recorded' });
     if (!latest) throw new UsageError(`no runs${options.kind ? ` of kind ${options.kind}` : ''} in ${store.location} yet`);
     run = await store.getRun(latest.id);
   } else {
-    const listed = await store.listRuns({ runGroup: options.group, limit: 1000 });
+    const listed = await store.listRuns({ runGroup: options.group, limit: 1000, order: 'recorded' });
     if (!listed.length) throw new UsageError(`no runs in group "${options.group}" in ${store.location}`);
     for (const m of listed) members.push((await store.getRun(m.id))!);
     const kinds = new Set(members.map((r) => r.kind));
     // The HTML report shows each child on its own, so a group may mix kinds there.
     if (kinds.size > 1 && format !== 'html') throw new UsageError(`group "${options.group}" mixes run kinds (${[...kinds].join(', ')}); report one run at a time`);
-    if (format !== 'html') run = mergeRunGroup(members);
+    // Oldest recorded first: a later run of the same shard replaces an earlier one.
+    if (format !== 'html') run = mergeRunGroup([...members].reverse());
   }
   const label = run ? `run ${run.id}` : `group ${options.group}`;
 

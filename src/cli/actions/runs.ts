@@ -1,9 +1,10 @@
-import { UsageError } from '../../model/index.js';
+import { UsageError, displayCounts } from '../../model/index.js';
+import { firstLine, formatDuration } from '../../report/format.js';
 import type { RunFilter } from '../../store/types.js';
 import { formatColumns } from '../columns.js';
 import type { CommandContext } from '../context.js';
 import { parsePositiveInt, parseSince } from '../parse.js';
-import { openContextStore } from '../session.js';
+import { openExistingStore as openContextStore } from '../read-store.js';
 
 interface ListOptions {
   kind?: RunFilter['kind'];
@@ -39,23 +40,29 @@ export async function listRunsAction(ctx: CommandContext, options: ListOptions):
   }
   ctx.out(
     formatColumns(
-      ['ID', 'KIND', 'STATUS', 'ENV', 'STARTED', 'DURATION', 'PASSED', 'FAILED', 'SKIPPED', 'FLAKY', 'NAME'],
+      ['ID', 'KIND', 'STATUS', 'ENV', 'STARTED', 'DURATION', 'PASSED', 'FLAKY', 'FAILED', 'SKIPPED', 'TOTAL', 'NAME'],
       [
-        ...live.map((l) => [l.id.slice(0, 8), l.kind, l.state, l.environment, l.startedAt.replace('T', ' ').slice(0, 19), '-', '-', '-', '-', '-', l.name]),
-        ...runs.map((r) => [
-        r.id.slice(0, 8),
-        r.kind,
-        r.status,
-        r.environment,
-        r.startedAt.replace('T', ' ').slice(0, 19),
-        `${(r.durationMs / 1000).toFixed(1)}s`,
-        String(r.totals.passed),
-        String(r.totals.failed),
-        String(r.totals.skipped),
-        String(r.totals.flaky),
-        r.name,
-      ]),
+        ...live.map((l) => [l.id.slice(0, 8), l.kind, l.state, l.environment, l.startedAt.replace('T', ' ').slice(0, 19), '-', '-', '-', '-', '-', '-', l.name]),
+        ...runs.map((r) => {
+          // As Playwright counts: PASSED excludes FLAKY, so the four sum to TOTAL.
+          const d = displayCounts(r.totals);
+          return [
+            r.id.slice(0, 8),
+            r.kind,
+            r.status,
+            r.environment,
+            r.startedAt.replace('T', ' ').slice(0, 19),
+            formatDuration(r.durationMs),
+            String(d.passed),
+            String(d.flaky),
+            String(d.failed),
+            String(d.skipped),
+            String(d.total),
+            r.name,
+          ];
+        }),
       ],
+      [5, 6, 7, 8, 9, 10],
     ),
   );
   return 0;
@@ -93,6 +100,7 @@ export async function failuresAction(ctx: CommandContext, options: { since?: str
         g.caseKey.slice(0, 12),
         [...g.suitePath, g.name].join(' › ') + (g.project ? ` [${g.project}]` : ''),
       ]),
+      [0],
     ),
   );
   return 0;

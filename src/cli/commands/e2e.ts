@@ -22,8 +22,11 @@ export const E2E_OPTIONS: readonly OptionSpec[] = [
   { key: 'priority', flags: '--priority <priorities>', description: 'only scenarios of these priorities (critical, high, medium, low)', list: 'comma' },
   { key: 'browser', flags: '--browser <browsers>', description: 'only these browsers (chromium, firefox, webkit)', list: 'comma' },
   { key: 'grep', flags: '--grep <regexp>', description: 'only tests whose title matches' },
-  { key: 'retries', flags: '--retries <n>', description: "retries per test, overriding each scenario's retry_count (default: config e2e.retries)", config: 'e2e.retries' },
-  { key: 'workers', flags: '--workers <n>', description: 'parallel Playwright workers (default: config e2e.workers)', config: 'e2e.workers' },
+  { key: 'retries', flags: '--retries <n>', description: "retries per test, overriding each scenario's retry_count and a Playwright config's retries (default: config e2e.retries)" },
+  { key: 'workers', flags: '--workers <n>', description: 'parallel Playwright workers (default: config e2e.workers)' },
+  // From the config file only: a Playwright config's own retries/workers win over them, a flag over both.
+  { key: 'configRetries', config: 'e2e.retries' },
+  { key: 'configWorkers', config: 'e2e.workers' },
   { key: 'shard', flags: '--shard <i/n>', description: 'run shard i of n (Playwright --shard)' },
   { key: 'configFromFile', config: 'e2e.playwrightConfig' },
   { key: 'scenariosDir', config: 'e2e.scenarios' },
