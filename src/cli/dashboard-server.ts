@@ -15,6 +15,7 @@ import {
   type TrendsData,
 } from '../report/dashboard.js';
 import { renderGroupHtml, renderRunHtml, type HtmlArtifactLinks } from '../report/html.js';
+import { formatDuration } from '../report/format.js';
 import type { RunStore } from '../store/types.js';
 
 /*
@@ -33,6 +34,8 @@ export interface DashboardOptions {
   readonly cwd: string;
   /** How often the events stream checks the store, in milliseconds. */
   readonly pollMs?: number;
+  /** Heartbeats older than this show a live run as abandoned (default: the store's, 60 s). */
+  readonly liveStaleMs?: number;
 }
 
 export interface RunningDashboard {
@@ -224,8 +227,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
 
   async function liveRuns(): Promise<DashboardLiveRun[] | null> {
     if (typeof queries.listLiveRuns !== 'function') return null;
-    const rows = await queries.listLiveRuns.call(store);
-    return rows.map((r) => ({ id: r.id, kind: r.kind, name: r.name, state: r.state, startedAt: r.startedAt, heartbeatAt: r.heartbeatAt, progress: r.progress ?? null }));
+    const rows = await queries.listLiveRuns.call(store, { staleAfterMs: options.liveStaleMs });
+    return rows.map((r) => ({ id: r.id, kind: r.kind, name: r.name, state: r.state, startedAt: r.startedAt, heartbeatAt: r.heartbeatAt, progress: r.progress ?? elapsed(r.startedAt, r.heartbeatAt) }));
+  }
+
+  /** How long the run had been going at its last heartbeat (the records carry no finer progress). */
+  function elapsed(startedAt: string, heartbeatAt: string | null): string | null {
+    const ms = heartbeatAt ? Date.parse(heartbeatAt) - Date.parse(startedAt) : Number.NaN;
+    return Number.isFinite(ms) && ms >= 0 ? `${formatDuration(ms)} elapsed at last heartbeat` : null;
   }
 
   async function trends(kind: RunKind | undefined): Promise<TrendsData> {

@@ -71,11 +71,12 @@ export function renderRunListHead(storeLocation: string, filter: RunListFilter):
 
 /** The runs table and the rest of the runs page. */
 export function renderRunListRest(rows: readonly DashboardRunRow[], live: readonly DashboardLiveRun[] | null): string {
-  const liveTable = live && live.length
+  // The live table is redrawn by the events stream (LIVE_SCRIPT) as runs start, beat, end or go stale.
+  const liveTable = `<div id="live-table">${live && live.length
     ? `<h2>In progress</h2><table id="live-runs"><thead><tr><th>state</th><th>run</th><th>kind</th><th>started</th><th>last heartbeat</th><th>progress</th></tr></thead><tbody>${live
-        .map((l) => `<tr data-id="${esc(l.id)}"><td>${badge(l.state)}</td><td>${esc(l.name)}</td><td>${esc(l.kind)}</td><td>${esc(l.startedAt)}</td><td>${esc(l.heartbeatAt ?? '-')}</td><td>${esc(l.progress ?? '')}</td></tr>`)
+        .map((l) => `<tr data-id="${esc(l.id)}" data-state="${esc(l.state)}"><td>${badge(l.state)}</td><td>${esc(l.name)}</td><td>${esc(l.kind)}</td><td>${esc(l.startedAt)}</td><td>${esc(l.heartbeatAt ?? '-')}</td><td>${esc(l.progress ?? '')}</td></tr>`)
         .join('')}</tbody></table>`
-    : '';
+    : ''}</div>`;
   const body = rows.length
     ? `<table id="runs"><thead><tr><th>status</th><th>run</th><th>kind</th><th>env</th><th>started</th><th class="num">time</th><th class="num">passed</th><th class="num">failed</th><th class="num">skipped</th><th class="num">flaky</th><th>compare</th></tr></thead><tbody>${rows
         .map(
@@ -87,13 +88,28 @@ export function renderRunListRest(rows: readonly DashboardRunRow[], live: readon
   return `${liveTable}${body}</section></main><script>${LIVE_SCRIPT}</script></body></html>\n`;
 }
 
-/** Subscribes to the server's events: shows runs in progress and offers a reload when a run lands. */
+/**
+ * Subscribes to the server's events: redraws the runs in progress (running or abandoned) on every
+ * change, and offers a reload when a run lands.
+ */
 const LIVE_SCRIPT = `
 (function(){
   if(!window.EventSource) return;
   var box=document.getElementById('live'); var es=new EventSource('/events');
-  es.addEventListener('live',function(e){var runs=JSON.parse(e.data); box.innerHTML=runs.length?'<p><b>'+runs.length+' in progress:</b> '+runs.map(function(r){var d=document.createElement('span');d.textContent=r.name+' ('+r.state+(r.progress?', '+r.progress:'')+')';return d.innerHTML;}).join('; ')+'</p>':'';});
-  es.addEventListener('run',function(e){var r=JSON.parse(e.data); if(document.querySelector('tr[data-id="'+r.id+'"]')) return; var p=document.createElement('p'); p.className='banner'; p.id='new-run'; p.textContent='New run stored: '+r.name+' ('+r.status+'). '; var a=document.createElement('a'); a.href=location.href; a.textContent='Reload'; p.appendChild(a); box.appendChild(p);});
+  function cell(tr,text,cls){var td=document.createElement('td'); if(cls){var s=document.createElement('span'); s.className='badge '+cls; s.textContent=text; td.appendChild(s);} else td.textContent=text; tr.appendChild(td);}
+  es.addEventListener('live',function(e){
+    var runs=JSON.parse(e.data); var holder=document.getElementById('live-table'); if(!holder) return;
+    holder.textContent='';
+    if(!runs.length) return;
+    var h=document.createElement('h2'); h.textContent='In progress'; holder.appendChild(h);
+    var t=document.createElement('table'); t.id='live-runs';
+    var head=document.createElement('tr'); ['state','run','kind','started','last heartbeat','progress'].forEach(function(x){var th=document.createElement('th'); th.textContent=x; head.appendChild(th);});
+    var thead=document.createElement('thead'); thead.appendChild(head); t.appendChild(thead);
+    var tbody=document.createElement('tbody');
+    runs.forEach(function(r){var tr=document.createElement('tr'); tr.setAttribute('data-id',r.id); tr.setAttribute('data-state',r.state); cell(tr,r.state,r.state); cell(tr,r.name); cell(tr,r.kind); cell(tr,r.startedAt); cell(tr,r.heartbeatAt||'-'); cell(tr,r.progress||''); tbody.appendChild(tr);});
+    t.appendChild(tbody); holder.appendChild(t);
+  });
+  es.addEventListener('run',function(e){var r=JSON.parse(e.data); if(document.querySelector('#runs tr[data-id="'+r.id+'"]')||document.querySelector('#new-run[data-id="'+r.id+'"]')) return; var p=document.createElement('p'); p.className='banner'; p.id='new-run'; p.setAttribute('data-id',r.id); p.textContent='New run stored: '+r.name+' ('+r.status+'). '; var a=document.createElement('a'); a.href=location.href; a.textContent='Reload'; p.appendChild(a); box.appendChild(p);});
 })();
 `;
 

@@ -19,7 +19,9 @@ export async function serveAction(ctx: CommandContext, options: ServeOptions): P
   const { startDashboard } = await import('../dashboard-server.js');
   let dashboard;
   try {
-    dashboard = await startDashboard({ store, host: options.host, port, artifactsDir: ctx.globals.artifactsDir, cwd: ctx.io.cwd });
+    // SHOPFDS_LIVE_STALE_MS: how old a heartbeat may be before a run in progress shows as abandoned (default 60 s).
+    const liveStaleMs = Number(ctx.io.env.SHOPFDS_LIVE_STALE_MS) || undefined;
+    dashboard = await startDashboard({ store, host: options.host, port, artifactsDir: ctx.globals.artifactsDir, cwd: ctx.io.cwd, liveStaleMs });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${options.host} is in use`, { hint: 'Pick another with --port, or --port 0 for any free port.' });
