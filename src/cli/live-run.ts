@@ -89,6 +89,25 @@ export function beginLiveRun(ctx: CommandContext, start: RunStart, details: { na
 /** {@link beginLiveRun} plus a teardown that ends it when the command ends (also after Ctrl-C). */
 export function trackLiveRun(ctx: CommandContext, start: RunStart, details?: { name?: string; commandLine?: string | null }): LiveRunHandle {
   const handle = beginLiveRun(ctx, start, details);
-  ctx.onTeardown(() => handle.end());
+  tracked.set(start.id, handle);
+  ctx.onTeardown(async () => {
+    tracked.delete(start.id);
+    await handle.end();
+  });
   return handle;
+}
+
+const tracked = new Map<string, LiveRunHandle>();
+
+/**
+ * Ends a tracked live run's record and closes its store connection before the run is saved. With
+ * SQLite both connections live in this one thread, and a save that waited for the live connection's
+ * lock (its first migration, a heartbeat) would block the very event loop that connection needs to
+ * finish: the live connection must be closed first.
+ */
+export async function endTrackedLiveRun(id: string): Promise<void> {
+  const handle = tracked.get(id);
+  if (!handle) return;
+  tracked.delete(id);
+  await handle.end();
 }

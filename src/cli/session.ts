@@ -18,7 +18,7 @@ import {
 } from '../model/index.js';
 import type { RunStore } from '../store/types.js';
 import type { CommandContext } from './context.js';
-import { trackLiveRun } from './live-run.js';
+import { endTrackedLiveRun, trackLiveRun } from './live-run.js';
 
 export type { RunStart } from '../model/index.js';
 
@@ -85,6 +85,7 @@ export function exitCodeFor(run: Pick<Run, 'status'> & Partial<Pick<Run, 'cases'
 /** Saves a run, or spools it when the store fails. Returns the spool file when it was spooled. */
 export async function saveOrSpool(ctx: CommandContext, run: Run): Promise<{ spooled: string | null; error: string | null }> {
   let store: RunStore | undefined;
+  await endTrackedLiveRun(run.id);
   try {
     const { openStore } = await import('../store/open.js');
     store = await openStore(ctx.globals.db);

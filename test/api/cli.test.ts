@@ -125,19 +125,19 @@ describe('api: failures outside and inside assertions', () => {
       ['Checks / Test script throws', 'test script', 'failed'],
       ['Checks / Test script throws', 'status is 200', 'passed'],
       ['Checks / Pre-request script throws', 'pre-request script', 'failed'],
-      ['No assertions', 'request', 'passed'],
     ]);
-    expect(run.totals).toMatchObject({ total: 7, passed: 3, failed: 3, skipped: 1 });
+    // Cases are Newman's assertions only: the request without a pm.test is a request, not an invented case.
+    expect(run.totals).toMatchObject({ total: 6, passed: 2, failed: 3, skipped: 1 });
     expect(run.cases[1].errorMessage).toBe('expected response to have status code 201 but got 200');
     expect(run.cases[3].errorMessage).toBe('test script failed: ReferenceError: notDefinedAnywhere is not defined');
     expect(run.cases[5].errorMessage).toBe('pre-request script failed: Error: setup failed on purpose');
     const suite = run.api.suites[0];
-    expect(suite).toMatchObject({ total_tests: 7, passed_tests: 3, failed_tests: 3, skipped_tests: 1, status: 'failed' });
+    expect(suite).toMatchObject({ total_tests: 6, passed_tests: 2, failed_tests: 3, skipped_tests: 1, status: 'failed' });
     expect(suite.results.map((r: any) => [r.endpoint, r.test_status, r.case_ordinal])).toEqual([
       ['/health', 'failed', 1],
       ['/api/products', 'failed', 3],
       ['/health', 'failed', 5],
-      ['/health', 'passed', 6],
+      ['/health', 'passed', null],
     ]);
     expect(suite.results[0].error_message).toBe('status is 201 (wrong on purpose): expected response to have status code 201 but got 200');
     const xml = (await import('node:fs')).readFileSync(junit, 'utf8');
@@ -151,13 +151,16 @@ describe('api: failures outside and inside assertions', () => {
       ['--db', db, 'api', join(FIXTURES, 'failing.postman_collection.json'), '--base-url', shop.url, '--iteration-count', '2', '--folder', 'No assertions'],
       { cwd: tmp.dir },
     );
-    expect(result.exitCode, result.stderr).toBe(0);
+    // Only requests without a pm.test ran: nothing was checked, which is never a pass (and no case is invented).
+    expect(result.exitCode, result.stderr).toBe(3);
     const [run] = await storedRuns(db, tmp.dir);
-    expect(run.cases.map((c: any) => c.suitePath)).toEqual([
-      ['Failing fixture', 'iteration 1', 'No assertions'],
-      ['Failing fixture', 'iteration 2', 'No assertions'],
+    expect(run.status).toBe('error');
+    expect(run.errorMessage).toMatch(/^no assertions: 2 request\(s\) got answers/);
+    expect(run.cases).toEqual([]);
+    expect(run.api.suites[0].results.map((r: any) => [r.endpoint, r.status_code])).toEqual([
+      ['/health', 200],
+      ['/health', 200],
     ]);
-    expect(run.api.suites[0].results).toHaveLength(2);
   });
 
   it('a request timeout is a timed-out case', async () => {
@@ -277,15 +280,16 @@ describe('api: defaults', () => {
       ['--db', db, 'api', join(FIXTURES, 'failing.postman_collection.json'), 'second.postman_collection.json', '--folder', 'No assertions', '--base-url', shop.url, '--newman-html', 'two.html'],
       { cwd: tmp.dir },
     );
-    expect(result.exitCode, result.stderr).toBe(0);
+    // The folder has requests without a pm.test: no verdict (exit 3), but both suites are stored.
+    expect(result.exitCode, result.stderr).toBe(3);
     const [run] = await storedRuns(db, tmp.dir);
     expect(run.name).toBe('Failing fixture, Second copy');
     expect(run.api.suites.map((s: any) => [s.name, s.postman_collection_id, s.postman_collection_path, s.total_tests, s.newman_report_path])).toEqual([
-      ['Failing fixture', '0b7e2f5a-4c1d-4e8b-9a3f-6d2c1b0e9f11', expect.stringMatching(/failing\.postman_collection\.json$/), 1, 'two-failing-fixture.html'],
-      ['Second copy', 'second-copy', 'second.postman_collection.json', 1, 'two-second-copy.html'],
+      ['Failing fixture', '0b7e2f5a-4c1d-4e8b-9a3f-6d2c1b0e9f11', expect.stringMatching(/failing\.postman_collection\.json$/), 0, 'two-failing-fixture.html'],
+      ['Second copy', 'second-copy', 'second.postman_collection.json', 0, 'two-second-copy.html'],
     ]);
-    expect(run.cases.map((c: any) => c.ordinal)).toEqual([0, 1]);
-    expect(run.api.suites[1].results[0].case_ordinal).toBe(1);
+    expect(run.cases).toEqual([]);
+    expect(run.api.suites.map((s: any) => s.results.length)).toEqual([1, 1]);
   });
 
   it('writes the Newman HTML report and stores its path as newman_report_path', async () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,8 @@ export function tempDir(prefix = 'shopfds-api-'): { dir: string; cleanup: () => 
 
 /** The stored runs of a database, via `runs list --json` then `runs show --json`. */
 export async function storedRuns(db: string, cwd: string): Promise<any[]> {
+  // Read commands never create a store: a database that was never written holds no runs.
+  if (!/^postgres(ql)?:/.test(db) && !existsSync(resolve(cwd, db))) return [];
   const list = await runCli(['--db', db, 'runs', 'list', '--json'], { cwd });
   if (list.exitCode !== 0) throw new Error(`runs list failed: ${list.stderr}`);
   const runs = JSON.parse(list.stdout) as { id: string }[];

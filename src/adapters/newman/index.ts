@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError, computeTotals, type Artifact } from '../../model/index.js';
 import type { ExecuteIo, Invocation, ToolAdapter, ToolEvent } from '../types.js';
 import { checkIterationData, findCollections, findEnvironments, loadCollection, loadVariables, refersToVariable, requestedHosts, setsVariable, type LoadedCollection, type LoadedVariables } from './collection.js';
-import { apiRunStatus, buildApiResults, learnSecrets, type CollectionRunRecord } from './parse.js';
+import { apiRunStatus, buildApiResults, learnSecrets, noAssertionsMessage, type CollectionRunRecord } from './parse.js';
 import { REDACTED, Redactor, type HeaderEntry, type VariableEntry } from './redact.js';
 import { detectHtmlReporter, detectNewman, runNewmanCollection, type NewmanProgress } from './run.js';
 
@@ -55,6 +55,11 @@ export interface NewmanPlan {
 }
 
 const BUNDLED_COLLECTIONS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'collections');
+
+/** Whether a collection file is one of the bundled example suites. */
+function isBundled(absolutePath: string): boolean {
+  return dirname(resolve(absolutePath)) === BUNDLED_COLLECTIONS;
+}
 
 function shownPath(cwd: string, absolutePath: string): string {
   const rel = relative(cwd, absolutePath);
@@ -312,9 +317,13 @@ export const adapter: ToolAdapter<NewmanRequest, NewmanPlan, NewmanInvocation, N
     if (given.baseUrl === undefined && plan.baseUrl === undefined && envBaseUrl !== undefined) return { mode: 'given', baseUrl: envBaseUrl };
     if (given.baseUrl !== undefined || plan.baseUrl !== undefined) return { mode: 'resolve', baseUrl: given.baseUrl ?? plan.baseUrl };
     const uses = plan.collections.some(({ collection }) => refersToVariable(collection, 'baseUrl'));
+    // The bundled example collections are the demo shop's own suite: the address their files carry is
+    // the demo's default, a placeholder for the shop this command starts.
+    const bundled = plan.collections.every(({ collection }) => isBundled(collection.absolutePath));
     const setByFiles =
-      setsVariable([...(plan.environment?.values ?? []), ...(plan.globals?.values ?? [])], 'baseUrl') ||
-      plan.collections.every(({ collection }) => setsVariable(collection.variables, 'baseUrl'));
+      !bundled &&
+      (setsVariable([...(plan.environment?.values ?? []), ...(plan.globals?.values ?? [])], 'baseUrl') ||
+        plan.collections.every(({ collection }) => setsVariable(collection.variables, 'baseUrl')));
     if (!uses || setByFiles) return { mode: 'none' };
     return { mode: 'resolve' };
   },
@@ -356,7 +365,6 @@ export const adapter: ToolAdapter<NewmanRequest, NewmanPlan, NewmanInvocation, N
         name: redactor.text(at.requestedName ?? (names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', '))),
         cases,
         details: { kind: 'api', api: { suites } },
-        // Newman's verdict for a collection without assertions whose requests all got answers: passed.
         status: apiRunStatus(computeTotals(cases), suites, { interrupted, toolError: toolError !== null }),
         artifacts: capture.artifacts,
         metadata: {
@@ -372,7 +380,7 @@ export const adapter: ToolAdapter<NewmanRequest, NewmanPlan, NewmanInvocation, N
         interrupted,
         errorMessage: interrupted
           ? `interrupted by ${at.interruptedBy ?? 'a signal'} after ${records.reduce((n, r) => n + r.executions.length, 0)} requests`
-          : toolError,
+          : (toolError ?? noAssertionsMessage(computeTotals(cases), suites)),
       },
     };
   },

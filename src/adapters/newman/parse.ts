@@ -547,9 +547,17 @@ export function buildApiResults(runs: readonly CollectionRunRecord[], redactor: 
  * response but which has no assertion at all passed (Newman's own verdict) rather than being unknown.
  */
 export function apiRunStatus(totals: Totals, suites: readonly ApiTestSuite[], options: { toolError?: boolean; interrupted?: boolean } = {}): RunStatus {
-  const requests = suites.flatMap((s) => s.results);
-  if (totals.total === 0 && !options.toolError && !options.interrupted && requests.length > 0 && requests.every((r) => r.test_status === 'passed' && r.status_code !== null)) {
-    return 'passed';
-  }
+  // A run without a single assertion checked nothing: never a pass (see noAssertionsMessage).
+  void suites;
   return deriveRunStatus(totals, options);
+}
+
+/**
+ * Why a run without assertions is not a verdict: Newman passes a collection whose requests all got an
+ * answer, but no `pm.test` checked any of them, and shopfds-test never invents a passing case.
+ */
+export function noAssertionsMessage(totals: Totals, suites: readonly ApiTestSuite[]): string | null {
+  const requests = suites.reduce((n, s) => n + s.results.length, 0);
+  if (totals.total > 0 || requests === 0) return null;
+  return `no assertions: ${requests} request(s) got answers, but the collection has no pm.test to check them; add tests to get a verdict`;
 }
