@@ -46,6 +46,24 @@ function json(r: BinResult): any {
   return JSON.parse(r.stdout);
 }
 
+/** Imports one JUnit report per age (days ago, named `aged-<days>`) into a workspace with this config; the names of the runs kept. */
+async function importAged(config: unknown, ages: readonly number[], name?: string): Promise<string[]> {
+  const dir = workspace(config);
+  for (const days of ages) {
+    const at = new Date(Date.now() - days * 86_400_000).toISOString();
+    const file = join(dir, `aged-${days}.xml`);
+    writeFileSync(
+      file,
+      `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="aged-${days}" tests="1" failures="0">\n  <testsuite name="aged-${days}" tests="1" failures="0" errors="0" skipped="0" time="1" timestamp="${at}">\n    <testcase name="case ${days}" classname="aged" time="1"/>\n  </testsuite>\n</testsuites>\n`,
+    );
+    const r = await runBin(['import', file, '--format', 'junit', '--name', name ?? `aged-${days}`], { cwd: dir });
+    expect(r.exitCode, r.stderr).toBe(0);
+  }
+  const listed = await runBin(['--json', 'runs', 'list', '--limit', '100'], { cwd: dir });
+  expect(listed.exitCode, listed.stderr).toBe(0);
+  return (JSON.parse(listed.stdout) as { name: string }[]).map((r) => r.name);
+}
+
 // One run per tool sets several keys at once; each key's check reads its own effect.
 const e2eRun = once(async () => {
   const dir = workspace({ artifactsDir: 'arts', e2e: { scenarios: 'my-scenarios', retries: 1, workers: 1 } });
@@ -158,6 +176,16 @@ const EFFECTS: Record<string, () => Promise<void>> = {
     const r = await runBin(['import', join(REPO_ROOT, 'test/fixtures/locust/faults/locust_stats.csv'), '--format', 'locust-csv'], { cwd: dir });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain('could not push to the Pushgateway at http://127.0.0.1:9/');
+  },
+  'retention.days': async () => {
+    // Two runs imported 45 and 2 days ago; with 30 days of retention only the recent one stays.
+    const stored = await importAged({ retention: { days: 30 } }, [45, 2]);
+    expect(stored).toEqual(['aged-2']);
+  },
+  'retention.keepLast': async () => {
+    // Three runs of one name older than the retention window: keepLast keeps the newest two of them.
+    const stored = await importAged({ retention: { days: 30, keepLast: 2 } }, [47, 46, 45], 'aged');
+    expect(stored).toEqual(['aged', 'aged']);
   },
   'chaos.experiments': async () => expect((await chaosPlan()).json.experiment).toBe('backend-pod-delete-production'),
   'chaos.approvers': async () => expect((await chaosPlan()).json.gate).toMatchObject({ required: true, approver: 'bob', refusal: null }),
