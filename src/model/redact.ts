@@ -5,7 +5,8 @@ const MASK = '***';
 const ALREADY_MASKED = /^["']?(\*\*\*|\[REDACTED\])["']?$/;
 
 /** Names whose values are secrets wherever they appear as `NAME=value`. */
-const SECRET_NAME = /(pass(word|wd)?|secret|token|api[-_]?key|auth|credential|private[-_]?key|session|cookie)/i;
+// `pass` and `auth` only as whole words or prefixes of their secret forms: `passes`, `passed` and `author` are not secrets.
+const SECRET_NAME = /(pass(?:word|wd|phrase)?(?![a-z])|secret|token|api[-_]?key|auth(?:orization|entication)?(?![a-z])|credential|private[-_]?key|session|cookie)/i;
 /**
  * Names whose values are secrets in `name: value` and `"name": "value"` forms. Narrower than
  * {@link SECRET_NAME}: a colon follows many ordinary words in prose (`author: ...`).

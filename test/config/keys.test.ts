@@ -210,7 +210,10 @@ const EFFECTS: Record<string, () => Promise<void>> = {
   'canary.timeoutSec': async () => {
     const r = await canary({ canary: { timeoutSec: 2, namespace: 'shop' } }, ['watch', 'stuck', '--interval', '200ms']);
     expect(r.exitCode, r.stderr).toBe(1);
-    expect(json(r).canary.deployment.rollback_reason).toMatch(/^timed out after 2s waiting for canary stuck/);
+    // Stored as timed out (not as a rollback) after the configured 2 s.
+    const run = json(r);
+    expect(run.errorMessage).toMatch(/^timed out after 2s waiting for canary stuck/);
+    expect(run.metadata.timed_out).toBe('true');
   },
 };
 
