@@ -173,8 +173,7 @@ export async function demoRunAction(ctx: CommandContext, options: { skip?: strin
   else {
     // k6 when it is installed, Locust when it is installed, both when both; a missing one is "not run".
     const k6Problem = await toolProblem(ctx, 'k6', await toolRequest(ctx, 'perf', {}));
-    const { detectLocust } = await import('./perf-locust.js');
-    const locust = await detectLocust(ctx);
+    const locustProblem = await toolProblem(ctx, 'locust', await toolRequest(ctx, 'perf', {}));
     if (!k6Problem) {
       const item = 'Load test (k6)';
       const script = join(exampleDir(ctx, 'k6'), 'load.js');
@@ -183,17 +182,16 @@ export async function demoRunAction(ctx: CommandContext, options: { skip?: strin
         await record(item, run, perfNote);
       });
     }
-    if (locust.available) {
+    if (!locustProblem) {
       const item = 'Load test (Locust)';
       const script = join(exampleDir(ctx, 'locust'), 'shop.py');
       await attempt(item, async () => {
-        const { runLocustSuite } = await import('./perf-locust.js');
-        const run = await runLocustSuite(ctx, { script, baseUrl: shop.url, name: 'demo perf (locust)', type: 'load', users: 5, spawnRate: 5, duration: '10s' });
+        const run = await runTool(ctx, 'locust', await toolRequest(ctx, 'perf', { script, type: 'load', users: 5, spawnRate: 5, duration: '10s' }), { baseUrl: shop.url, name: 'demo perf (locust)' });
         await record(item, run, perfNote);
       });
     }
     if (k6Problem) outcomes.push({ item: 'Load test (k6)', result: 'not run', notes: `${k6Problem.message}${k6Problem.hint ? `; ${k6Problem.hint}` : ''}`, runId: null, exitCode: 0 });
-    if (!locust.available) outcomes.push({ item: 'Load test (Locust)', result: 'not run', notes: `${locust.reason}${locust.hint ? `; ${locust.hint}` : ''}`, runId: null, exitCode: 0 });
+    if (locustProblem) outcomes.push({ item: 'Load test (Locust)', result: 'not run', notes: `${locustProblem.message}${locustProblem.hint ? `; ${locustProblem.hint}` : ''}`, runId: null, exitCode: 0 });
   }
 
   ctx.progress.stop();
