@@ -9,6 +9,7 @@ const ADAPTERS = new Map<string, () => Promise<AnyToolAdapter>>([
   ['playwright', async () => (await import('./playwright/index.js')).adapter],
   ['newman', async () => (await import('./newman/index.js')).adapter],
   ['k6', async () => (await import('./k6/index.js')).adapter],
+  ['locust', async () => (await import('./locust/index.js')).adapter],
   ['litmus', async () => (await import('./litmus/index.js')).adapter],
   ['flagger', async () => (await import('./flagger/index.js')).adapter],
 ]);

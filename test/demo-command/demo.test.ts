@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, cliEnv, makeTempDir, runBin } from '../helpers/cli.js';
@@ -62,6 +63,28 @@ describe('shopfds-test demo', () => {
     expect(summary.suites.find((s: { item: string }) => s.item === 'Load test (Locust)').result).toBe('passed');
     const runs = await storedRuns('perf');
     expect(runs.map((r) => `${r.kind}:${r.status}`)).toEqual(['perf:passed', 'perf:passed']);
+  }, 180_000);
+
+  it('says nothing passed when no suite could run: Chromium hidden and --skip api,perf is exit 3 with the install hint', async () => {
+    const hidden = { SHOPFDS_CHROMIUM_PATH: join(temp.dir, 'no-chromium-here', 'chromium'), PLAYWRIGHT_BROWSERS_PATH: join(temp.dir, 'no-browsers-here') };
+    const result = await runBin(['demo', '--skip', 'api,perf'], { cwd: REPO_ROOT, env: env('none', hidden), timeoutMs: 120_000 });
+    expect(result.exitCode, result.stderr.slice(-2000)).toBe(3);
+    expect(result.stdout).toMatch(/^E2E scenarios \(Playwright\)\s+not run\s+SHOPFDS_CHROMIUM_PATH points at .*no-chromium-here/m);
+    expect(result.stdout).not.toContain('demo passed');
+    expect(result.stdout).toContain('demo did not run: no suite could run');
+    expect(result.stderr).toMatch(/^shopfds-test: E2E scenarios \(Playwright\) not run: SHOPFDS_CHROMIUM_PATH points at /m);
+    expect(existsSync(join(temp.dir, 'none', 'results.db'))).toBe(false);
+  }, 180_000);
+
+  it('says how many suites ran when some could not: Chromium hidden, API runs -> "passed (1 of 2 suites ran)"', async () => {
+    const hidden = { SHOPFDS_CHROMIUM_PATH: join(temp.dir, 'no-chromium-here', 'chromium'), PLAYWRIGHT_BROWSERS_PATH: join(temp.dir, 'no-browsers-here') };
+    const result = await runBin(['demo', '--skip', 'perf'], { cwd: REPO_ROOT, env: env('some', hidden), timeoutMs: 120_000 });
+    expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
+    expect(result.stdout).toMatch(/^API collection \(Newman\)\s+passed/m);
+    expect(result.stdout).toMatch(/^Not run: E2E scenarios \(Playwright\) \(SHOPFDS_CHROMIUM_PATH points at .*\)\.$/m);
+    expect(result.stdout).toContain('demo passed (1 of 2 suites ran).');
+    const runs = await storedRuns('some');
+    expect(runs.map((r) => `${r.kind}:${r.status}`)).toEqual(['api:passed']);
   }, 180_000);
 
   it('refuses an unknown suite name in --skip with exit 2', async () => {

@@ -1,7 +1,9 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ToolError, UsageError, type Artifact, type RunInput } from '../../model/index.js';
+import { parseDurationMs } from '../kube/duration.js';
+import type { Invocation, ToolAdapter } from '../types.js';
 import { buildLocustInvocation, LOCUST_DEFAULTS, LOCUST_INSTALL_HINT, LOCUST_RUN_TIME, parseDebianVersion, parseLocustVersion, type LocustInvocation } from './invocation.js';
 import { buildLocustRun, type LocustCapture, type LocustCriteria, type LocustPerfType, type LocustRunContext } from './run.js';
 import { LocustCsvError, LocustHistoryReader, parseLocustExceptions, parseLocustFailures, parseLocustStats } from './stats.js';
@@ -147,6 +149,14 @@ function resolveLocustfile(cwd: string, given: string): string {
   throw new UsageError(`locustfile not found: "${given}" is neither a file nor a locustfile in locust/`, {
     hint: names.size ? `Available: ${[...names].sort().join(', ')}.` : 'Pass the path of a locustfile.',
   });
+}
+
+/** `--interval`: `500ms`, `1s`, `1m`, or a number of seconds (the one duration grammar). */
+function parseIntervalMs(value: string): number {
+  const ms = parseDurationMs(value);
+  if (ms === null) throw new UsageError(`--interval must be a duration such as 500ms, 1s or 1m (got "${value}")`);
+  if (!(ms >= 10)) throw new UsageError(`--interval must be at least 10ms (got "${value}")`);
+  return ms;
 }
 
 /** Checks every option and finds the locustfile. Throws UsageError (exit 2) before anything runs. */
@@ -399,15 +409,133 @@ export function parseLocust(capture: LocustCapture, plan: LocustPlan, run: Omit<
   );
 }
 
-/** The adapter, in the ToolAdapter contract's parts; the run pipeline registers it as `locust`. */
-export const adapter = {
+/** The version of the Locust at `path`: from `<stateDir>/cache/tool-versions.json` when it is known there, else null. */
+function cachedLocustVersion(stateDir: string | undefined, path: string): { key: string | null; version: string | null; file: string | null } {
+  if (!stateDir) return { key: null, version: null, file: null };
+  const file = join(stateDir, 'cache', 'tool-versions.json');
+  let key: string;
+  try {
+    const real = realpathSync(path);
+    const st = statSync(real);
+    key = `${real}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return { key: null, version: null, file: null };
+  }
+  try {
+    const cache = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string | null>;
+    return { key, version: typeof cache[key] === 'string' ? cache[key]! : null, file };
+  } catch {
+    return { key, version: null, file };
+  }
+}
+
+function rememberLocustVersion(file: string, key: string, version: string): void {
+  try {
+    let cache: Record<string, string | null> = {};
+    try {
+      cache = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string | null>;
+    } catch {
+      // none yet
+    }
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify({ ...cache, [key]: version }));
+  } catch {
+    // a cache that cannot be written only costs the next probe
+  }
+}
+
+/** The plan of a run through the pipeline: the request's plan plus where the version cache lives. */
+export interface LocustPipelinePlan extends LocustPlan {
+  readonly stateDir?: string;
+}
+
+/**
+ * `locust --version` starts Python and imports Locust (half a second or more): detect finds the
+ * executable only and, unless the version is cached (by executable path, size and modification
+ * time), probes the version beside the test run; parse waits for it.
+ */
+const versionProbes = new WeakMap<object, Promise<string | null>>();
+
+interface LocustToolInvocation extends Invocation {
+  readonly run: LocustRunInvocation;
+}
+
+/** Locust (https://locust.io): spawned through src/exec/locust.ts, read from the CSV files it writes. */
+export const adapter: ToolAdapter<LocustRequest & { readonly interval?: string | undefined }, LocustPipelinePlan, LocustToolInvocation, LocustProcessCapture> = {
   name: 'locust',
   kind: 'perf',
-  resolve: (request: LocustRequest, at: { cwd: string }) => resolveLocustPlan(request, at.cwd),
-  detect: (at: { cwd: string; env: Readonly<Record<string, string | undefined>> }, plan: LocustPlan) => detectLocust(at, plan.locustPath),
-  target: (plan: LocustPlan, given: { baseUrl: string | undefined }) => ({ mode: 'resolve' as const, baseUrl: plan.host ?? given.baseUrl }),
-  buildInvocation: buildLocustRunInvocation,
-  execute: executeLocust,
-  describe: describeLocust,
-  parse: parseLocust,
-} as const;
+  // The CSV files are the run's artifacts: the work dir stays.
+  keepsWorkDir: true,
+  resolve(request, at) {
+    // --base-url reaches the target as the shared option; --host is Locust's own word for it.
+    const intervalMs = request.interval !== undefined ? parseIntervalMs(request.interval) : request.intervalMs;
+    return { ...resolveLocustPlan({ ...request, baseUrl: undefined, intervalMs }, at.cwd), stateDir: at.stateDir };
+  },
+  async detect(at, plan) {
+    const path = await findLocustPath(at, plan.locustPath);
+    const cached = cachedLocustVersion(plan.stateDir, path);
+    if (cached.version === null) {
+      versionProbes.set(
+        plan,
+        probeLocustVersion(at, path).then((version) => {
+          if (version !== null && cached.file !== null && cached.key !== null) rememberLocustVersion(cached.file, cached.key, version);
+          return version;
+        }),
+      );
+    }
+    return { name: 'locust', path, version: cached.version };
+  },
+  target: (plan, given) => ({ mode: 'resolve', baseUrl: plan.host ?? given.baseUrl }),
+  buildInvocation(plan, at) {
+    const plugin = finalCsvPluginPath();
+    const run = buildLocustRunInvocation(plan, { cwd: at.cwd, workDir: at.workDir, baseUrl: at.baseUrl!, locustPath: at.tool.path!, plugin: existsSync(plugin) ? plugin : null });
+    return { run, commandLine: run.commandLine };
+  },
+  execute: (invocation, io, plan) => executeLocust(invocation.run, io, plan),
+  describe: (event) => (event.type === 'begin' || event.type === 'sample' || event.type === 'note' ? describeLocust(event as LocustEvent) : null),
+  async parse(processCapture, plan, at) {
+    const toolVersion = at.tool.version ?? (await (versionProbes.get(plan) ?? Promise.resolve(null)));
+    const capture = await readLocustCapture(processCapture, toolVersion);
+    const name = at.requestedName ?? plan.scenario;
+    const run = parseLocust({ ...capture, interrupted: capture.interrupted || at.interrupted }, plan, {
+      id: at.run.id,
+      name,
+      startedAt: at.run.startedAt,
+      completedAt: new Date().toISOString(),
+      environment: at.run.environment,
+      trigger: at.run.trigger,
+      executedBy: at.run.executedBy,
+      ci: at.run.ci,
+      runGroup: at.run.runGroup,
+      toolVersion,
+      commandLine: null,
+      artifacts: locustArtifacts(processCapture.files, at.cwd),
+    });
+    const notes: string[] = [];
+    const tps = run.perf?.test.actual_tps;
+    const targetTps = plan.criteria.targetTps;
+    if (targetTps !== null && tps !== null && tps !== undefined && tps < targetTps) {
+      notes.push(`shopfds-test: actual throughput ${tps} req/s is below --target-tps ${targetTps}${plan.criteria.failUnderTarget ? '' : ' (add --fail-under-target to fail the run)'}`);
+    }
+    return {
+      type: 'run',
+      outcome: {
+        name,
+        cases: run.cases,
+        details: run.perf ? { kind: 'perf', perf: run.perf } : null,
+        metrics: run.metrics,
+        artifacts: run.artifacts,
+        metadata: run.metadata,
+        shard: null,
+        status: run.status,
+        completedAt: run.completedAt,
+        durationMs: run.durationMs,
+        toolError: run.status === 'error' ? run.errorMessage : null,
+        errorMessage: run.errorMessage,
+        interrupted: run.status === 'interrupted',
+        toolVersion,
+        notes,
+      },
+    };
+  },
+};

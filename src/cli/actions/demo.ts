@@ -95,6 +95,7 @@ function parseSkip(value: string | undefined): Set<SuiteName> {
  */
 export async function demoRunAction(ctx: CommandContext, options: { skip?: string; markdown?: string }): Promise<number> {
   const skip = parseSkip(options.skip);
+  if (skip.size === SUITES.length) throw new UsageError(`--skip leaves no suite to run (it names all of ${SUITES.join(', ')})`);
   const { startDemoShop } = await import('../target.js');
   const shop = await startDemoShop(ctx);
 
@@ -173,8 +174,7 @@ export async function demoRunAction(ctx: CommandContext, options: { skip?: strin
   else {
     // k6 when it is installed, Locust when it is installed, both when both; a missing one is "not run".
     const k6Problem = await toolProblem(ctx, 'k6', await toolRequest(ctx, 'perf', {}));
-    const { detectLocust } = await import('./perf-locust.js');
-    const locust = await detectLocust(ctx);
+    const locustProblem = await toolProblem(ctx, 'locust', await toolRequest(ctx, 'perf', {}));
     if (!k6Problem) {
       const item = 'Load test (k6)';
       const script = join(exampleDir(ctx, 'k6'), 'load.js');
@@ -183,17 +183,16 @@ export async function demoRunAction(ctx: CommandContext, options: { skip?: strin
         await record(item, run, perfNote);
       });
     }
-    if (locust.available) {
+    if (!locustProblem) {
       const item = 'Load test (Locust)';
       const script = join(exampleDir(ctx, 'locust'), 'shop.py');
       await attempt(item, async () => {
-        const { runLocustSuite } = await import('./perf-locust.js');
-        const run = await runLocustSuite(ctx, { script, baseUrl: shop.url, name: 'demo perf (locust)', type: 'load', users: 5, spawnRate: 5, duration: '10s' });
+        const run = await runTool(ctx, 'locust', await toolRequest(ctx, 'perf', { script, type: 'load', users: 5, spawnRate: 5, duration: '10s' }), { baseUrl: shop.url, name: 'demo perf (locust)' });
         await record(item, run, perfNote);
       });
     }
     if (k6Problem) outcomes.push({ item: 'Load test (k6)', result: 'not run', notes: `${k6Problem.message}${k6Problem.hint ? `; ${k6Problem.hint}` : ''}`, runId: null, exitCode: 0 });
-    if (!locust.available) outcomes.push({ item: 'Load test (Locust)', result: 'not run', notes: `${locust.reason}${locust.hint ? `; ${locust.hint}` : ''}`, runId: null, exitCode: 0 });
+    if (locustProblem) outcomes.push({ item: 'Load test (Locust)', result: 'not run', notes: `${locustProblem.message}${locustProblem.hint ? `; ${locustProblem.hint}` : ''}`, runId: null, exitCode: 0 });
   }
 
   ctx.progress.stop();
@@ -207,8 +206,24 @@ export async function demoRunAction(ctx: CommandContext, options: { skip?: strin
     for (const run of runs) appendFileSync(target, md.render(run, { color: false }));
   }
 
-  const exitCode = combinedExitCode(outcomes);
-  const verdict = exitCode === 0 ? 'passed' : exitCode === ExitCode.store ? 'passed (store unavailable)' : 'failed';
+  // A suite ran when one of its items produced a run or a tool error; "passed" needs one that ran.
+  const considered = SUITES.filter((s) => !skip.has(s));
+  const ran = considered.filter((s) => outcomes.some((o) => suiteOf(o.item) === s && o.result !== 'not run' && o.result !== 'skipped'));
+  const notRun = outcomes.filter((o) => o.result === 'not run' && !ran.includes(suiteOf(o.item)));
+  let exitCode = combinedExitCode(outcomes);
+  if (ran.length === 0 && (exitCode === ExitCode.ok || exitCode === ExitCode.store)) exitCode = ExitCode.tool;
+  const partly = ran.length < considered.length ? ` (${ran.length} of ${considered.length} suites ran)` : '';
+  const verdict =
+    ran.length === 0
+      ? 'did not run: no suite could run (install a missing tool, see NOTES)'
+      : exitCode === 0
+        ? `passed${partly}`
+        : exitCode === ExitCode.store
+          ? `passed (store unavailable)${partly}`
+          : `failed${partly}`;
+  if (ran.length === 0) {
+    for (const o of notRun) ctx.err(`shopfds-test: ${o.item} not run: ${o.notes}`);
+  }
   if (ctx.globals.json) {
     ctx.out(JSON.stringify({ shop: shop.url, verdict, exitCode, suites: outcomes.map(({ exitCode: _e, ...o }) => o) }, null, 2));
   } else {
@@ -219,10 +234,19 @@ export async function demoRunAction(ctx: CommandContext, options: { skip?: strin
         outcomes.map((o) => [o.item, o.result === 'passed' ? 'passed' : o.result, o.notes + (o.runId ? ` (run ${o.runId.slice(0, 8)})` : '')]),
       ),
     );
+    if (notRun.length) {
+      ctx.out('');
+      ctx.out(`Not run: ${notRun.map((o) => `${o.item} (${o.notes.split(/[;(]/)[0]!.trim()})`).join(', ')}.`);
+    }
     ctx.out('');
     ctx.out(`demo ${verdict}. See a run with "shopfds-test runs show <id>", all runs with "shopfds-test runs list".`);
   }
   return exitCode;
+}
+
+/** The suite a summary item belongs to. */
+function suiteOf(item: string): SuiteName {
+  return item.startsWith('E2E') ? 'e2e' : item.startsWith('API') ? 'api' : 'perf';
 }
 
 /** The worst of the suites' exit codes: interrupted, then tool errors, then failures, then store problems. */

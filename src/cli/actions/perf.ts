@@ -12,12 +12,9 @@ export function perfToolOf(request: { readonly tool?: unknown; readonly script: 
   return /\.py$/i.test(request.script) ? 'locust' : 'k6';
 }
 
-/** `shopfds-test perf <script>`: k6 through the run pipeline; Locust through its adapter (perf-locust.ts). */
+/** `shopfds-test perf <script>`: k6 or Locust (perfToolOf) through the run pipeline. */
 export async function perfAction(ctx: CommandContext, script: string, flags: Record<string, unknown>): Promise<number> {
-  if (perfToolOf({ tool: flags.tool, script }) === 'locust') {
-    const [{ runLocustSuite }, { finishRun }] = await Promise.all([import('./perf-locust.js'), import('../session.js')]);
-    const run = await runLocustSuite(ctx, { ...(flags as Omit<import('./perf-locust.js').LocustPerfRequest, 'script'>), script });
-    return finishRun(ctx, run, { junit: flags.junit as string | undefined, markdown: flags.markdown as string | undefined });
-  }
-  return runCommand(ctx, 'k6', PERF_OPTIONS, { ...flags, script });
+  const tool = perfToolOf({ tool: flags.tool, script });
+  if (tool === 'locust' && flags.host !== undefined && flags.baseUrl !== undefined && flags.host !== flags.baseUrl) throw new UsageError('give --host or --base-url, not both');
+  return runCommand(ctx, tool, PERF_OPTIONS, { ...flags, script });
 }

@@ -15,6 +15,7 @@ export const PERF_OPTIONS: readonly OptionSpec[] = [
   { key: 'maxRegression', flags: '--max-regression <percent>', description: 'with --baseline: fail the run when p95 rises more than this (default 10%)' },
   { key: 'scriptsDir', config: 'perf.scripts' },
   { key: 'k6Path', config: 'perf.k6Path' },
+  { key: 'locustPath', config: 'perf.locustPath' },
   { key: 'tool', flags: '--tool <tool>', description: 'load tool (default: locust for a .py file, else k6)', choices: ['k6', 'locust'] },
   { key: 'users', flags: '--users <n>', description: 'Locust users (locust --users; default 15; --vus works too)' },
   { key: 'spawnRate', flags: '--spawn-rate <n>', description: 'Locust users started per second (default 5)' },
