@@ -60,7 +60,13 @@ async function refuseDuplicates(ctx: CommandContext, files: readonly { given: st
   }
   try {
     for (const f of files) {
-      const existing = await store.findRunByContentHash(f.hash);
+      let existing: string | null;
+      try {
+        existing = await store.findRunByContentHash(f.hash);
+      } catch {
+        // The store opened but cannot answer (down, or migrated by a newer version): no check, the save spools.
+        return;
+      }
       if (existing) {
         throw duplicateImport(
           `${f.given}: this report is already stored as run ${existing}`,
