@@ -136,8 +136,9 @@ describe('runs list / show / failures / history (the built bin)', () => {
       [runs[1]!.id, 'passed'],
     ]);
     const shown = await bin(['runs', 'show', runs[3]!.id]);
-    expect(shown.stdout).toMatch(/STATUS\s+KEY\s+TEST/);
-    expect(shown.stdout).toContain(login.slice(0, 12));
+    // The case table carries a KEY column, and each row shows its case's short key.
+    expect(shown.stdout).toMatch(/^\s*STATUS\s+TRIES\s+TIME\s+KEY\s+PROJECT\s+TEST$/m);
+    expect(shown.stdout).toMatch(new RegExp(`^\\s*passed\\s+1\\s+\\S+\\s+${login.slice(0, 12)}\\s+chromium\\s+checkout\\.spec\\.ts › Checkout › login$`, 'm'));
   });
 
   it('lists runs with flaky cases (runs list --status flaky)', async () => {
