@@ -31,7 +31,8 @@ describe('importNewmanJson', () => {
   it('newman 6.x report with assertion, script and request failures', async () => {
     const run = await load('tredgate-newman-run-report-failures.json');
     expect(run).toMatchObject({ kind: 'api', name: 'Newman Failing Tests', status: 'failed', trigger: 'import', environment: 'staging' });
-    expect(run.totals).toEqual({ total: 17, passed: 12, failed: 5, skipped: 0, flaky: 0, timedOut: 0, interrupted: 0 });
+    // Cases are Newman's assertions (14) plus the test-script and request errors; a request without a pm.test is no case.
+    expect(run.totals).toEqual({ total: 16, passed: 11, failed: 5, skipped: 0, flaky: 0, timedOut: 0, interrupted: 0 });
     expect(run.startedAt).toBe(new Date(1768416660160).toISOString());
     expect(run.completedAt).toBe(new Date(1768416660622).toISOString());
     const failed = run.cases.filter((c) => c.status === 'failed').map((c) => [c.suitePath.at(-1), c.name, c.errorMessage]);
@@ -48,8 +49,8 @@ describe('importNewmanJson', () => {
     expect(suite).toMatchObject({
       name: 'Newman Failing Tests',
       postman_collection_id: 'ba28c079-0da5-4974-869c-520918053750',
-      total_tests: 17,
-      passed_tests: 12,
+      total_tests: 16,
+      passed_tests: 11,
       failed_tests: 5,
       skipped_tests: 0,
       status: 'failed',
@@ -72,14 +73,14 @@ describe('importNewmanJson', () => {
   it('newman 3.x (legacy) report with string bodies and a v2.0 collection', async () => {
     const run = await load('newman-official-sample-collection-report-legacy.json');
     expect(run).toMatchObject({ name: 'Sample Postman Collection', status: 'passed' });
-    expect(run.totals).toMatchObject({ total: 3, passed: 3, failed: 0, skipped: 0 });
+    // One assertion in the report; the two POST requests have no pm.test and are requests, not cases.
+    expect(run.totals).toMatchObject({ total: 1, passed: 1, failed: 0, skipped: 0 });
     expect(run.cases.map((c) => [c.suitePath, c.name])).toEqual([
       [['Sample Postman Collection', 'A simple GET request'], 'response code is 200'],
-      [['Sample Postman Collection', 'A simple POST request'], 'request'],
-      [['Sample Postman Collection', 'A simple POST request with JSON body'], 'request'],
     ]);
     const suite = run.api!.suites[0]!;
-    expect(suite).toMatchObject({ total_tests: 3, passed_tests: 3, status: 'completed', postman_collection_id: '6d031f42-a134-4dba-86c5-ce154f352f33' });
+    expect(suite.results).toHaveLength(3);
+    expect(suite).toMatchObject({ total_tests: 1, passed_tests: 1, status: 'completed', postman_collection_id: '6d031f42-a134-4dba-86c5-ce154f352f33' });
     expect(suite.results[0]).toMatchObject({ http_method: 'GET', endpoint: '/get?source=newman-sample-github-collection', status_code: 200, test_status: 'passed', response_time_ms: 1965 });
   });
 
