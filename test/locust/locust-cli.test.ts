@@ -55,7 +55,7 @@ const perf = (args: string[], extra: NodeJS.ProcessEnv = {}) => runBin(['perf', 
 
 async function show(id: string): Promise<StoredRun> {
   const r = await runBin(['runs', 'show', id, '--json', '--db', db], { cwd: tmp.dir });
-  expect(r.exitCode).toBe(0);
+  expect(r.exitCode, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as StoredRun;
 }
 

@@ -241,9 +241,10 @@ describe('Prometheus export (real prometheus 2.42 and prometheus-pushgateway 1.5
       });
       expect(Number(tps[0]!.value[1])).toBeCloseTo(20.53, 6);
 
+      // The same report again (--force: an import of an already stored report is otherwise refused).
       const dead = `http://127.0.0.1:${await freePort()}`;
-      const down = await runBin(['import', csv, '--format', 'locust-csv', '--name', 'not pushed', '--json', '--db', db], { cwd: tmp.dir, env: cliEnv({ SHOPFDS_PUSHGATEWAY_URL: dead }) });
-      expect(down.exitCode).toBe(0);
+      const down = await runBin(['import', csv, '--format', 'locust-csv', '--name', 'not pushed', '--force', '--json', '--db', db], { cwd: tmp.dir, env: cliEnv({ SHOPFDS_PUSHGATEWAY_URL: dead }) });
+      expect(down.exitCode, down.stderr).toBe(0);
       expect(down.stderr).toContain(`shopfds-test: warning: could not push to the Pushgateway at ${dead}/: ECONNREFUSED (the run is stored; its metrics were not pushed)`);
       const [summary] = JSON.parse(down.stdout) as { id: string }[];
       const shown = await runBin(['runs', 'show', summary!.id, '--json', '--db', db], { cwd: tmp.dir });
