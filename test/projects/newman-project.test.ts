@@ -39,7 +39,7 @@ beforeAll(async () => {
     );
   });
   const db = join(tmp.dir, 'results.db');
-  const args = ['--db', db, 'api', COLLECTION, '-e', ENVIRONMENT, '--env-var', `APIURL=${server.url}`, '--html', 'report.html'];
+  const args = ['--db', db, 'api', COLLECTION, '-e', ENVIRONMENT, '--env-var', `APIURL=${server.url}`, '--newman-html', 'report.html'];
   const json = await runBin(['--json', ...args], { cwd: tmp.dir, env: cliEnv(), timeoutMs: 170_000 });
   expect(json.exitCode, json.stderr.slice(-2000)).toBe(1);
   run = JSON.parse(json.stdout) as Run;
