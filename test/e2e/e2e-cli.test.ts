@@ -51,8 +51,9 @@ describe('shopfds-test e2e with real Chromium', () => {
       const result = await e2e(['--json', 'e2e', SCENARIOS, '--junit', junit]);
       expect(result.exitCode, result.stderr).toBe(0);
       expect(result.stderr).toContain('started the ShopFDS demo shop');
-      // --json keeps stderr free of per-test lines (the Ctrl-C test sees them in plain CI output).
-      expect(result.stderr).not.toMatch(/✓ \[chromium\]/);
+      // --json changes stdout only: per-test progress lines stay on stderr, stdout is the run alone.
+      expect(result.stderr).toMatch(/✓ \[chromium\] Catalog smoke check \(passed, \d+ ms\)/);
+      expect(result.stdout).not.toMatch(/✓ \[chromium\]/);
       const printed = JSON.parse(result.stdout) as Run;
       const run = await storedRun(printed.id);
 
