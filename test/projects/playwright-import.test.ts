@@ -21,10 +21,14 @@ async function cli(args: readonly string[]) {
   return runBin(args, { cwd: tmp.dir, env, timeoutMs: 60_000 });
 }
 
-async function importReport(db: string, file: string, buildId?: string): Promise<string> {
+function runImport(db: string, file: string, buildId?: string, extra: readonly string[] = []) {
   // On CI the build id is the run group shards share.
   const ciEnv = buildId ? cliEnv({ GITHUB_ACTIONS: 'true', GITHUB_RUN_ID: buildId }) : env;
-  const r = await runBin(['--db', db, 'import', file, '--format', 'playwright-json'], { cwd: tmp.dir, env: ciEnv, timeoutMs: 60_000 });
+  return runBin(['--db', db, 'import', file, '--format', 'playwright-json', ...extra], { cwd: tmp.dir, env: ciEnv, timeoutMs: 60_000 });
+}
+
+async function importReport(db: string, file: string, buildId?: string, extra: readonly string[] = []): Promise<string> {
+  const r = await runImport(db, file, buildId, extra);
   expect(r.exitCode, r.stderr).toBe(0);
   const id = /imported e2e run ([0-9a-f-]{36})/.exec(r.stdout)?.[1];
   expect(id, r.stdout).toBeTruthy();
@@ -124,8 +128,13 @@ describe('a Playwright project imported from its own JSON report', () => {
   it('takes the latest run of each shard, reports a missing shard as incomplete and names each shard\'s run (item 3)', async () => {
     const db = join(tmp.dir, 'shards.db');
     const first = await importReport(db, report('shard1.json'), 'build-77');
-    // The same shard again (a CI re-run under the same build id).
-    const again = await importReport(db, report('shard1.json'), 'build-77');
+    // The same shard again (a CI re-run under the same build id). The same report content is refused
+    // as a duplicate unless --force asks to store it again.
+    const refused = await runImport(db, report('shard1.json'), 'build-77');
+    expect(refused.exitCode, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain(`this report is already stored as run ${first}`);
+    const again = await importReport(db, report('shard1.json'), 'build-77', ['--force']);
+    expect(again).not.toBe(first);
     const shard1 = JSON.parse((await cli(['--db', db, '--json', 'runs', 'show', again])).stdout) as Run;
     expect(shard1.shard).toEqual({ current: 1, total: 2 });
 
