@@ -58,8 +58,9 @@ describe('api: secrets are redacted everywhere', () => {
     expect(live.exitCode, live.stderr).toBe(1);
     const liveJson = await runCli([...args.slice(0, 2), '--json', ...args.slice(2, -6)], { cwd: tmp.dir });
     expect(liveJson.exitCode, liveJson.stderr).toBe(1);
-    // With --json, stdout is the run and stderr stays quiet (no progress lines).
-    expect(liveJson.stderr).toBe('');
+    // With --json, stdout is only the run; progress stays on stderr (checked for secrets below like every output).
+    expect(JSON.parse(liveJson.stdout).kind).toBe('api');
+    expect(liveJson.stderr).toContain('api: running "Secrets fixture"');
 
     const runs = await storedRuns(db, tmp.dir);
     expect(runs).toHaveLength(2);
