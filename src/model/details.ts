@@ -8,6 +8,7 @@ import { z } from 'zod';
 const isoTime = z.string().datetime({ offset: true });
 const nonNegInt = z.number().int().nonnegative();
 const percent = z.number().min(0).max(100);
+const nonNeg = z.number().nonnegative();
 
 export const SCENARIO_TEST_TYPES = ['functional', 'regression', 'smoke', 'integration'] as const;
 export const BROWSERS = ['chromium', 'firefox', 'webkit'] as const;
@@ -302,3 +303,74 @@ export type CanaryDeployment = Readonly<z.infer<typeof CanaryDeploymentSchema>>;
 
 export const CanaryDetailsSchema = z.object({ deployment: CanaryDeploymentSchema });
 export type CanaryDetails = Readonly<z.infer<typeof CanaryDetailsSchema>>;
+
+// ---------------------------------------------------------------------------------------------
+// Run plans: one validation across tools, in tiers with gates (seeds 002 and 004).
+
+/** A plan step's, tier's or gate's outcome. `not_run`: never started (an earlier failure, an interrupt, a missing optional tool). */
+export const PLAN_ITEM_STATUSES = ['passed', 'failed', 'error', 'skipped', 'not_run', 'interrupted'] as const;
+export type PlanItemStatus = (typeof PLAN_ITEM_STATUSES)[number];
+
+/** One gate (pass/fail criterion) as it was evaluated. */
+export const PlanGateSchema = z.object({
+  expression: z.string(),
+  /** `step`: over the step's run; `tier`: over every run of the tier; `plan`: over every run of the plan. */
+  scope: z.enum(['step', 'tier', 'plan']),
+  step: z.string().nullable(),
+  status: z.enum(['passed', 'failed']),
+  /** The figure as measured (e.g. "187 ms"), or null when it could not be measured. */
+  actual: z.string().nullable(),
+  reason: z.string().nullable(),
+  case_ordinal: nonNegInt.nullable(),
+});
+export type PlanGate = Readonly<z.infer<typeof PlanGateSchema>>;
+
+/** One step of a tier as it ran. */
+export const PlanStepSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** What the step ran: a run command (e2e, api, perf, chaos, canary, import, ...), `command` or `service`. */
+  type: z.string(),
+  status: z.enum(PLAN_ITEM_STATUSES),
+  /** The runs the step stored (one per attempt; the last one decides). */
+  run_ids: z.array(z.string()),
+  started_at: isoTime.nullable(),
+  duration_ms: nonNeg,
+  attempts: nonNegInt,
+  /** The key figures (cases, p95/p99, error rate, recovery), as printed in the summary. */
+  notes: z.string(),
+  /** Why the step failed, errored or did not run. */
+  reason: z.string().nullable(),
+  exit_code: z.number().int().nullable(),
+  case_ordinal: nonNegInt.nullable(),
+});
+export type PlanStep = Readonly<z.infer<typeof PlanStepSchema>>;
+
+/** One tier as it ran, with its target duration. */
+export const PlanTierSchema = z.object({
+  name: z.string(),
+  display_name: z.string().nullable(),
+  status: z.enum(PLAN_ITEM_STATUSES),
+  reason: z.string().nullable(),
+  target_ms: nonNeg.nullable(),
+  started_at: isoTime.nullable(),
+  duration_ms: nonNeg,
+  steps: z.array(PlanStepSchema),
+  gates: z.array(PlanGateSchema),
+});
+export type PlanTier = Readonly<z.infer<typeof PlanTierSchema>>;
+
+/** A plan run: the parent of its step runs. */
+export const PlanDetailsSchema = z.object({
+  plan_name: z.string(),
+  /** The plan file as given (relative to the working directory), or null for a bundled plan. */
+  file: z.string().nullable(),
+  /** The CI event the tiers were chosen for (`--from-ci`), or null. */
+  event: z
+    .object({ provider: z.string(), event: z.string(), branch: z.string().nullable(), tag: z.string().nullable() })
+    .nullable(),
+  tiers: z.array(PlanTierSchema),
+  /** Gates over the whole plan. */
+  gates: z.array(PlanGateSchema),
+});
+export type PlanDetails = Readonly<z.infer<typeof PlanDetailsSchema>>;

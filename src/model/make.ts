@@ -1,4 +1,4 @@
-import type { ApiDetails, CanaryDetails, ChaosDetails, E2eDetails, PerfDetails } from './details.js';
+import type { ApiDetails, CanaryDetails, ChaosDetails, E2eDetails, PerfDetails, PlanDetails } from './details.js';
 import type { Artifact, Attempt, AttemptStatus, Case, CaseStatus, CiInfo, Environment, MetricSample, RunInput, RunKind, RunStatus, ToolInfo, Trigger } from './run.js';
 import { computeTotals, deriveRunStatus } from './totals.js';
 
@@ -21,7 +21,8 @@ export type KindDetails =
   | { readonly kind: 'api'; readonly api: ApiDetails }
   | { readonly kind: 'perf'; readonly perf: PerfDetails }
   | { readonly kind: 'chaos'; readonly chaos: ChaosDetails }
-  | { readonly kind: 'canary'; readonly canary: CanaryDetails };
+  | { readonly kind: 'canary'; readonly canary: CanaryDetails }
+  | { readonly kind: 'plan'; readonly plan: PlanDetails };
 
 /** What `makeRun` needs beyond the run's start. Totals, duration and the kinds that don't apply are derived. */
 export interface MakeRunInput extends RunStart {
@@ -38,6 +39,8 @@ export interface MakeRunInput extends RunStart {
   readonly artifacts?: readonly Artifact[];
   readonly metadata?: Readonly<Record<string, string>>;
   readonly shard?: { readonly current: number; readonly total: number } | null;
+  /** The plan run this run is a step of. */
+  readonly parentRunId?: string | null;
   /** Why the run is `error` or `interrupted`, or a tool-level problem next to test failures. */
   readonly errorMessage?: string | null;
   /** A tool problem: with no failed case the run is `error`. */
@@ -85,6 +88,8 @@ export function makeRun(input: MakeRunInput): RunInput {
     perf: details?.kind === 'perf' ? details.perf : null,
     chaos: details?.kind === 'chaos' ? details.chaos : null,
     canary: details?.kind === 'canary' ? details.canary : null,
+    plan: details?.kind === 'plan' ? details.plan : null,
+    parentRunId: input.parentRunId ?? null,
   } as RunInput;
 }
 

@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { E2eDetailsSchema, ApiDetailsSchema, PerfDetailsSchema, ChaosDetailsSchema, CanaryDetailsSchema } from './details.js';
+import { E2eDetailsSchema, ApiDetailsSchema, PerfDetailsSchema, ChaosDetailsSchema, CanaryDetailsSchema, PlanDetailsSchema } from './details.js';
 
-/** The wrapped tool families. One invocation of a subcommand is one run of one kind. */
-export const RUN_KINDS = ['e2e', 'api', 'perf', 'chaos', 'canary'] as const;
+/**
+ * The wrapped tool families. One invocation of a subcommand is one run of one kind; a `plan` run is
+ * the parent of the runs its steps produced (run plans, `shopfds-test plan run`).
+ */
+export const RUN_KINDS = ['e2e', 'api', 'perf', 'chaos', 'canary', 'plan'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
 /**
@@ -169,6 +172,10 @@ export const RunSchema = z.object({
   perf: PerfDetailsSchema.nullable(),
   chaos: ChaosDetailsSchema.nullable(),
   canary: CanaryDetailsSchema.nullable(),
+  /** A plan run's tiers, steps and gates (absent or null on every other kind). */
+  plan: PlanDetailsSchema.nullable().optional(),
+  /** The plan run this run is a step of, or null. */
+  parentRunId: z.string().uuid().nullable().optional(),
 });
 export type Run = Readonly<z.infer<typeof RunSchema>>;
 export type RunInput = z.input<typeof RunSchema>;

@@ -45,7 +45,7 @@ export function validateRun(input: unknown): RunValidationResult {
       if (!ordinalOk(r.case_ordinal)) issues.push(`api.suites.${i}.results.${j}.case_ordinal: no such case`);
     }),
   );
-  const details = { e2e: run.e2e, api: run.api, perf: run.perf, chaos: run.chaos, canary: run.canary };
+  const details = { e2e: run.e2e, api: run.api, perf: run.perf, chaos: run.chaos, canary: run.canary, plan: run.plan ?? null };
   for (const [kind, value] of Object.entries(details)) {
     if (value !== null && kind !== run.kind) issues.push(`${kind}: a ${run.kind} run cannot carry ${kind} records`);
   }

@@ -2,6 +2,7 @@ import type { Artifact, Case, Run, RunStatus, Totals } from '../model/index.js';
 import { formatDuration, formatNumber, problemCases, statusLabel, stripAnsi, toolLabel } from './format.js';
 import { downsample, esc, renderPage, type ChartSeries, type ChartSpec } from './html-page.js';
 import type { Renderer, RenderOptions } from './types.js';
+import { planGateRows, planItemRows, planTierRows } from './plan.js';
 
 /*
  * The HTML report: one self-contained page per run (or run group). Text is rendered here; charts are
@@ -439,8 +440,31 @@ function renderCanary(run: Run, ctx: Ctx): string {
   return `<section class="card canary" id="${ctx.prefix}canary"><h2>Canary</h2>${rollback}${head}${chartDivs(ctx, from)}${phases}</section>`;
 }
 
+function renderPlan(run: Run): string {
+  const cls = (ok: boolean | null) => (ok === null ? 'skipped' : ok ? 'passed' : 'failed');
+  const items = planItemRows(run);
+  const tiers = planTierRows(run);
+  const gates = planGateRows(run);
+  const itemTable = `<table><thead><tr><th>item</th><th>result</th><th>notes</th></tr></thead><tbody>${items
+    .map((r) => `<tr><td>${esc(r.item)}</td><td class="${cls(r.ok)}">${esc(r.result)}</td><td>${esc(r.notes)}${r.runIds.length ? ` <code>${esc(r.runIds[r.runIds.length - 1]!.slice(0, 8))}</code>` : ''}</td></tr>`)
+    .join('')}</tbody></table>`;
+  const tierTable = tiers.length
+    ? `<h3>Tiers</h3><table><thead><tr><th>tier</th><th>result</th><th class="num">time</th><th class="num">target</th><th>notes</th></tr></thead><tbody>${tiers
+        .map((t) => `<tr><td>${esc(t.tier)}</td><td class="${cls(t.ok)}">${esc(t.result)}</td><td class="num">${esc(t.time)}</td><td class="num">${esc(t.target)}</td><td>${esc(t.reason)}</td></tr>`)
+        .join('')}</tbody></table>`
+    : '';
+  const gateTable = gates.length
+    ? `<h3>Gates</h3><table><thead><tr><th>gate</th><th>where</th><th>result</th><th>measured</th></tr></thead><tbody>${gates
+        .map((g) => `<tr><td><code>${esc(g.gate)}</code></td><td>${esc(g.scope)}</td><td class="${g.ok ? 'passed' : 'failed'}">${esc(g.result)}${g.reason ? `: ${esc(g.reason)}` : ''}</td><td>${esc(g.actual)}</td></tr>`)
+        .join('')}</tbody></table>`
+    : '';
+  return `<section class="card plan" id="plan"><h2>Summary</h2>${itemTable}${tierTable}${gateTable}</section>`;
+}
+
 function renderKindView(run: Run, ctx: Ctx): string {
   switch (run.kind) {
+    case 'plan':
+      return renderPlan(run);
     case 'api':
       return renderApi(run, ctx);
     case 'perf':

@@ -1,6 +1,7 @@
 import { displayCounts, type Case, type Run } from '../model/index.js';
 import { casePath, caseStatusLabel, firstLine, quarantineNote, formatDuration, formatNumber, orDash, problemCases, statusLabel, terminalSafeRun, toolLabel, truncate } from './format.js';
 import type { Renderer } from './types.js';
+import { planGateRows, planItemRows, planTierRows } from './plan.js';
 
 /*
  * A GitHub-flavoured summary for `$GITHUB_STEP_SUMMARY` (appended to, so several runs of one job
@@ -199,6 +200,24 @@ function e2eSection(run: Run): string[] {
   return out;
 }
 
+/** A plan run in the validation report's form: ITEM / RESULT / NOTES, tiers against targets, gates. */
+function planSection(run: Run): string[] {
+  const items = planItemRows(run);
+  const out = ['', '| Item | Result | Notes |', '|---|---|---|'];
+  for (const r of items) out.push(`| ${escapeCell(r.item)} | ${r.ok === null ? r.result : r.ok ? `✅ ${r.result}` : `❌ ${r.result}`} | ${escapeCell(r.notes, 300)}${r.runIds.length ? ` (${code(r.runIds[r.runIds.length - 1]!.slice(0, 8))})` : ''} |`);
+  const tiers = planTierRows(run);
+  if (tiers.length) {
+    out.push('', '| Tier | Result | Time | Target | Notes |', '|---|---|---:|---:|---|');
+    for (const t of tiers) out.push(`| ${escapeCell(t.tier)} | ${t.result} | ${t.time} | ${t.target} | ${escapeCell(t.reason)} |`);
+  }
+  const gates = planGateRows(run);
+  if (gates.length) {
+    out.push('', '| Gate | Where | Result | Measured |', '|---|---|---|---|');
+    for (const g of gates) out.push(`| ${code(g.gate)} | ${escapeCell(g.scope)} | ${g.ok ? '✅' : '❌'} ${g.result}${g.reason ? `: ${escapeCell(g.reason)}` : ''} | ${escapeCell(g.actual)} |`);
+  }
+  return out;
+}
+
 /** Renders the run as a GitHub step summary. */
 export function renderMarkdown(given: Run): string {
   const run = terminalSafeRun(given);
@@ -225,6 +244,9 @@ export function renderMarkdown(given: Run): string {
       break;
     case 'e2e':
       lines.push(...e2eSection(run));
+      break;
+    case 'plan':
+      lines.push(...planSection(run));
       break;
   }
   lines.push(...failuresSection(run), ...flakySection(run), ...artifactsSection(run));

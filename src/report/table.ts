@@ -19,6 +19,7 @@ import {
   truncate,
 } from './format.js';
 import type { Renderer, RenderOptions } from './types.js';
+import { planGateRows, planItemRows, planTierRows } from './plan.js';
 
 /*
  * The summary a live run prints at its end; `report` and `runs show` re-render stored runs with it.
@@ -292,6 +293,48 @@ function perfSection(run: Run, c: Colors): string[] {
   return out.length ? ['', c.bold('Performance'), ...out] : [];
 }
 
+/** A plan run: the summary table (ITEM / RESULT / NOTES), the tiers against their targets, the gates. */
+function planSection(run: Run, c: Colors, layout: Layout): string[] {
+  if (!run.plan) return [];
+  const color = (ok: boolean | null) => (ok === null ? c.dim : ok ? c.green : c.red);
+  const items = planItemRows(run);
+  const out = ['', c.bold('Summary')];
+  out.push(
+    ...table(
+      [
+        { header: 'ITEM', cells: items.map((r) => r.item), max: 40 },
+        { header: 'RESULT', cells: items.map((r) => r.result), color: (cell, i) => color(items[i]!.ok)(cell) },
+        { header: 'NOTES', cells: items.map((r) => r.notes + (r.runIds.length ? ` (run ${r.runIds[r.runIds.length - 1]!.slice(0, 8)})` : '')) },
+      ],
+      layout,
+      c,
+    ),
+  );
+  const tiers = planTierRows(run);
+  if (tiers.length) {
+    out.push('', c.bold('Tiers'));
+    out.push(
+      ...table(
+        [
+          { header: 'TIER', cells: tiers.map((t) => t.tier), max: 40 },
+          { header: 'RESULT', cells: tiers.map((t) => t.result), color: (cell, i) => color(tiers[i]!.ok)(cell) },
+          { header: 'TIME', cells: tiers.map((t) => t.time), align: 'right', color: (cell, i) => (tiers[i]!.over ? c.yellow(cell) : cell) },
+          { header: 'TARGET', cells: tiers.map((t) => t.target), align: 'right' },
+          { header: 'NOTES', cells: tiers.map((t) => t.reason) },
+        ],
+        layout,
+        c,
+      ),
+    );
+  }
+  const gates = planGateRows(run);
+  if (gates.length) {
+    out.push('', c.bold('Gates'));
+    for (const g of gates) out.push(`${INDENT}${passMark(c, g.ok)} ${g.gate}  ${c.dim(g.scope)}  ${g.actual}${g.reason ? `  ${c.dim(g.reason)}` : ''}`);
+  }
+  return out;
+}
+
 function apiSection(run: Run, c: Colors, layout: Layout): string[] {
   const suites = run.api?.suites;
   if (!suites?.length) return [];
@@ -451,6 +494,9 @@ export function renderTable(given: Run, options: RenderOptions): string {
       break;
     case 'e2e':
       lines.push(...e2eSection(run, c, layout, full));
+      break;
+    case 'plan':
+      lines.push(...planSection(run, c, layout));
       break;
   }
   lines.push(...(full ? allCasesSection(run, c, layout) : problemSection(run, c, layout)));

@@ -227,7 +227,8 @@ export class KyselyRunStore implements RunStore {
       shard_total: run.shard?.total ?? null,
       artifacts: this.json(run.artifacts),
       metadata: this.json(metadata),
-      details_present: run[run.kind] === null ? 0 : 1,
+      details_present: (run[run.kind] ?? null) === null ? 0 : 1,
+      parent_run_id: run.parentRunId ?? null,
       content_hash: run.metadata[CONTENT_HASH_METADATA] ?? null,
     };
     const caseRows = run.cases.map((c) => ({
@@ -504,6 +505,12 @@ export class KyselyRunStore implements RunStore {
         audit.map((a, seq) => ({ id: randomUUID(), chaos_experiment_id: id, seq, ...a, at: iso(a.at) })),
       );
     }
+    if (run.plan) {
+      await trx
+        .insertInto('plan_runs')
+        .values({ shopfds_run_id: run.id, plan_name: run.plan.plan_name, plan_file: run.plan.file, details: this.json(run.plan) })
+        .execute();
+    }
     if (run.canary) {
       const id = randomUUID();
       const { metrics, ...fields } = run.canary.deployment;
@@ -611,6 +618,8 @@ export class KyselyRunStore implements RunStore {
       perf: null,
       chaos: null,
       canary: null,
+      plan: null,
+      parentRunId: strOrNull(r.parent_run_id),
     };
     const present = r.details_present === null || r.details_present === undefined ? null : Boolean(num(r.details_present));
     return { ...run, ...(await this.loadDetails(run, present)) };
@@ -831,6 +840,10 @@ export class KyselyRunStore implements RunStore {
           },
         };
       }
+      case 'plan': {
+        const d = await db.selectFrom('plan_runs').select('details').where('shopfds_run_id', '=', run.id).executeTakeFirst();
+        return d ? { plan: this.parseJson(d.details) } : {};
+      }
       case 'canary': {
         const d = await db.selectFrom('canary_deployments').selectAll().where('shopfds_run_id', '=', run.id).executeTakeFirst();
         if (!d) return {};
@@ -885,6 +898,7 @@ export class KyselyRunStore implements RunStore {
     if (filter.name) q = q.where('name', '=', filter.name);
     if (filter.flaky) q = q.where('flaky', '>', 0);
     if (filter.before) q = q.where('started_at', '<', iso(filter.before));
+    if (filter.parentRunId) q = q.where('parent_run_id', '=', filter.parentRunId);
     // `recorded`: the run stored last first ("latest"), whenever it started.
     if (filter.order === 'recorded') q = q.orderBy('recorded_at', 'desc');
     const rows = await q.orderBy('started_at', 'desc').orderBy('id').limit(filter.limit ?? 20).execute();
@@ -910,6 +924,7 @@ export class KyselyRunStore implements RunStore {
       ciBuildId: strOrNull(r.ci_build_id),
       commitSha: strOrNull(r.ci_commit_sha),
       toolName: String(r.tool_name),
+      parentRunId: strOrNull(r.parent_run_id),
     }));
   }
 

@@ -533,6 +533,26 @@ function runsRecordedAt(caps: StoreCapabilities): Migration {
   };
 }
 
+/**
+ * Run plans: a plan run is the parent of the runs its steps stored (`runs.parent_run_id`, no foreign
+ * key: step runs are saved as they finish, before their parent), and its tiers, steps and gates are
+ * kept as one document (`plan_runs`).
+ */
+function planRuns(caps: StoreCapabilities): Migration {
+  return {
+    async up(db: Db) {
+      await sql.raw('alter table runs add column parent_run_id varchar(36)').execute(db);
+      await createIndex(db, 'idx_runs_parent_run_id', 'runs', 'parent_run_id');
+      await createTable(db, caps, 'plan_runs', [
+        'shopfds_run_id varchar(36) primary key references runs(id) on delete cascade',
+        'plan_name varchar(255) not null',
+        'plan_file text',
+        'details $JSON not null',
+      ]);
+    },
+  };
+}
+
 /** Ordered migrations. Names sort in the order they apply; never rename or reorder a shipped one. */
 export function buildMigrations(caps: StoreCapabilities): Record<string, Migration> {
   return {
@@ -543,5 +563,6 @@ export function buildMigrations(caps: StoreCapabilities): Record<string, Migrati
     '0005_history_quarantine_retention': historyQuarantineRetention(caps),
     '0006_live_runs': liveRuns(caps),
     '0007_runs_recorded_at': runsRecordedAt(caps),
+    '0008_plan_runs': planRuns(caps),
   };
 }

@@ -15,6 +15,8 @@ export interface RunFilter {
   /** Only runs that started strictly before this ISO time. */
   readonly before?: string;
   readonly limit?: number;
+  /** Only the step runs of this plan run. */
+  readonly parentRunId?: string;
   /** `started` (default): newest start first. `recorded`: the run stored last first ("latest"). */
   readonly order?: 'started' | 'recorded';
 }
@@ -35,6 +37,8 @@ export interface RunSummary {
   readonly ciBuildId: string | null;
   readonly commitSha: string | null;
   readonly toolName: string;
+  /** The plan run this run is a step of, or null. */
+  readonly parentRunId?: string | null;
 }
 
 /** A case that failed in recent runs, grouped across runs. */
