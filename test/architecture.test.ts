@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 /*
  * The layering of STYLE.md section 1, checked on every import in src/:
- * cli -> config | adapters | store | report | demo -> model. `model` imports nothing of ours;
+ * cli -> config | adapters | store | report | demo | plan -> model. `model` imports nothing of ours;
  * adapters, store and report never import each other; only src/exec spawns processes.
  */
 
@@ -37,7 +37,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   report: ['report', 'model'],
   exec: ['exec', 'model'],
   demo: ['demo'],
-  cli: ['cli', 'config', 'adapters', 'store', 'report', 'model', 'exec', 'demo'],
+  plan: ['plan', 'model'],
+  cli: ['cli', 'config', 'adapters', 'store', 'report', 'model', 'exec', 'demo', 'plan'],
 };
 
 const SPAWNERS = ['execa', 'node:child_process', 'child_process'];

@@ -1,4 +1,4 @@
-import type { CiInfo, Environment } from '../model/index.js';
+import type { CiInfo, Environment, Run } from '../model/index.js';
 import type { ConfigFile } from '../config/schema.js';
 
 /** A stream the CLI writes to. Tests inject their own. */
@@ -76,6 +76,18 @@ export interface CommandContext {
   out(text: string): void;
   /** Writes a line to stderr. */
   err(text: string): void;
+  /**
+   * Set when the command runs as a step of a plan: every run it stores becomes a child of the plan
+   * run and is handed to the plan; the plan prints the summary, so the command prints none.
+   */
+  readonly planStep?: PlanStepSink;
+}
+
+/** Where a plan step's runs go. */
+export interface PlanStepSink {
+  readonly parentRunId: string;
+  /** Called once per run the step stored (or spooled). */
+  stored(run: Run, spooled: boolean): void;
 }
 
 /** An action returns its exit code; only the main module sets the process's exit code. */

@@ -21,6 +21,7 @@ type Register = (program: CommandType, run: Runner) => void;
  * summary, so `--help` and `--version` load no command module at all.
  */
 const TOP_COMMANDS: Readonly<Record<string, { readonly term: string; readonly summary: string; readonly load: () => Promise<Register> }>> = {
+  plan: { term: 'plan', summary: 'run plans: tiers of steps across every tool, with gates and one release report', load: async () => (await import('./commands/plan.js')).registerPlan },
   demo: { term: 'demo', summary: 'run every example suite against the bundled ShopFDS demo shop, or serve the shop', load: async () => (await import('./commands/demo.js')).registerDemo },
   e2e: { term: 'e2e [paths...]', summary: 'run E2E scenarios or Playwright specs with the real Playwright test runner', load: async () => (await import('./commands/e2e.js')).registerE2e },
   scenarios: { term: 'scenarios', summary: 'show and check E2E scenario files', load: async () => (await import('./commands/e2e.js')).registerE2e },

@@ -83,19 +83,23 @@ export function exitCodeFor(run: Pick<Run, 'status'> & Partial<Pick<Run, 'cases'
 }
 
 /** Saves a run, or spools it when the store fails. Returns the spool file when it was spooled. */
-export async function saveOrSpool(ctx: CommandContext, run: Run): Promise<{ spooled: string | null; error: string | null }> {
+export async function saveOrSpool(ctx: CommandContext, given: Run): Promise<{ spooled: string | null; error: string | null }> {
   let store: RunStore | undefined;
+  // A plan step's run is a child of the plan run.
+  const run: Run = ctx.planStep ? { ...given, parentRunId: ctx.planStep.parentRunId } : given;
   await endTrackedLiveRun(run.id);
   try {
     const { openStore } = await import('../store/open.js');
     store = await openStore(ctx.globals.db);
     await store.saveRun(run);
+    ctx.planStep?.stored(run, false);
     return { spooled: null, error: null };
   } catch (error) {
     // A refused database (newer schema) is still a store failure: keep the run.
     const { spoolRun } = await import('../store/spool.js');
     const file = spoolRun(ctx.globals.stateDir, run);
     const message = error instanceof ShopfdsError ? error.message : `the result store failed: ${(error as Error).message}`;
+    ctx.planStep?.stored(run, true);
     return { spooled: file, error: message };
   } finally {
     await store?.close().catch(() => {});
@@ -155,9 +159,12 @@ export async function finishRun(ctx: CommandContext, input: RunInput, options: F
   let exitCode = stored.exitCode;
 
   const { getRenderer } = await import('../report/index.js');
-  const renderOptions = { color: ctx.globals.color, width: ctx.io.stdout.columns };
-  const main = await getRenderer(ctx.globals.json ? 'json' : 'table');
-  ctx.io.stdout.write(main.render(run, renderOptions));
+  // A plan step: the plan prints one summary for all its steps.
+  if (!ctx.planStep) {
+    const renderOptions = { color: ctx.globals.color, width: ctx.io.stdout.columns };
+    const main = await getRenderer(ctx.globals.json ? 'json' : 'table');
+    ctx.io.stdout.write(main.render(run, renderOptions));
+  }
   await printGithubAnnotations(ctx, run);
 
   for (const [format, file] of [

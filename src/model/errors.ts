@@ -36,6 +36,10 @@ export const ERROR_CODES = {
   store: 'E_STORE',
   /** Stopped by a signal (exit 130/143). */
   interrupted: 'E_INTERRUPTED',
+  /** A plan file is invalid: bad YAML, an unknown key, step option or gate (exit 2). */
+  plan: 'E_PLAN_INVALID',
+  /** A plan's service did not start or never became healthy (exit 3). */
+  service: 'E_SERVICE',
   /** Not a known error: a bug (exit 70). */
   internal: 'E_INTERNAL',
 } as const;

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ToolError, UsageError, type Artifact, type RunInput } from '../../model/index.js';
+import { ERROR_CODES, ToolError, UsageError, type Artifact, type RunInput } from '../../model/index.js';
 import { parseDurationMs } from '../kube/duration.js';
 import type { Invocation, ToolAdapter } from '../types.js';
 import { buildLocustInvocation, LOCUST_DEFAULTS, LOCUST_INSTALL_HINT, LOCUST_RUN_TIME, parseDebianVersion, parseLocustVersion, type LocustInvocation } from './invocation.js';
@@ -204,10 +204,10 @@ export async function detectLocust(at: { cwd: string; env: Readonly<Record<strin
   const { findLocust, runLocustVersion } = await import('../../exec/locust.js');
   const found = findLocust(at.env, at.cwd, locustPath);
   if (!found.path) {
-    throw new ToolError(found.from === 'PATH' ? 'Locust is not installed (no "locust" on PATH)' : `Locust not found: ${found.from} is not an executable file`, { hint: LOCUST_INSTALL_HINT });
+    throw new ToolError(found.from === 'PATH' ? 'Locust is not installed (no "locust" on PATH)' : `Locust not found: ${found.from} is not an executable file`, { hint: LOCUST_INSTALL_HINT, code: ERROR_CODES.toolMissing });
   }
   const version = await runLocustVersion(found.path, at.env, at.cwd);
-  if ('problem' in version) throw new ToolError(version.problem, { hint: LOCUST_INSTALL_HINT });
+  if ('problem' in version) throw new ToolError(version.problem, { hint: LOCUST_INSTALL_HINT, code: ERROR_CODES.toolMissing });
   return { name: 'locust', path: found.path, version: parseLocustVersion(version.stdout) ?? (version.dpkg ? parseDebianVersion(version.dpkg) : null) };
 }
 
@@ -220,7 +220,7 @@ export async function findLocustPath(at: { cwd: string; env: Readonly<Record<str
   const { findLocust } = await import('../../exec/locust.js');
   const found = findLocust(at.env, at.cwd, locustPath);
   if (!found.path) {
-    throw new ToolError(found.from === 'PATH' ? 'Locust is not installed (no "locust" on PATH)' : `Locust not found: ${found.from} is not an executable file`, { hint: LOCUST_INSTALL_HINT });
+    throw new ToolError(found.from === 'PATH' ? 'Locust is not installed (no "locust" on PATH)' : `Locust not found: ${found.from} is not an executable file`, { hint: LOCUST_INSTALL_HINT, code: ERROR_CODES.toolMissing });
   }
   return found.path;
 }

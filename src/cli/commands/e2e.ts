@@ -86,8 +86,8 @@ export function registerE2e(program: Command, run: Runner): void {
     program
       .command('schema')
       .description('print a JSON Schema for editor completion')
-      .addArgument(new Argument('<name>', 'which schema').choices(['scenario']))
+      .addArgument(new Argument('<name>', 'which schema').choices(['scenario', 'plan']))
       .action(run(async () => (await import('../actions/schema.js')).schemaAction)),
-    ['shopfds-test schema scenario > scenario.schema.json'],
+    ['shopfds-test schema scenario > scenario.schema.json', 'shopfds-test schema plan > plan.schema.json'],
   );
 }
