@@ -146,6 +146,7 @@ export async function executeAndReport(
                 : exitCode === ExitCode.tool || exitCode === ExitCode.usage
                   ? `could not finish${partly}`
                   : `failed${partly}`;
+      if (counts.ran === 0) for (const step of counts.notRun) ctx.err(`shopfds-test: ${step.name} not run: ${step.reason ?? step.status}`);
       if (counts.notRun.length) {
         ctx.out('');
         ctx.out(`Not run: ${counts.notRun.map((s) => `${s.name} (${(s.reason ?? s.status).split(/[;(]/)[0]!.trim()})`).join(', ')}.`);

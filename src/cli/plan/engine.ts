@@ -320,7 +320,9 @@ export async function executePlan(
           break;
         }
         case 'import': {
-          exitCode = await runStepArgv(child.ctx, ['import', ...def.files, '--force', ...(def.importFormat ? ['--format', def.importFormat] : []), ...(def.importKind ? ['--kind', def.importKind] : [])]);
+          const format = def.importFormat ?? (def.files.every((f) => /\.xml$/i.test(f)) ? 'junit' : null);
+          if (!format) throw new UsageError(`import ${def.files.join(', ')}: say which format with "format:" (junit, playwright-json, newman-json, k6-summary, k6-json, locust-csv)`, { code: ERROR_CODES.plan });
+          exitCode = await runStepArgv(child.ctx, ['import', ...def.files, '--force', '--format', format, ...(def.importKind ? ['--kind', def.importKind] : [])]);
           break;
         }
         case 'command': {
@@ -355,7 +357,7 @@ export async function executePlan(
           if (def.files.length && !done.cancelled && !done.spawnError) {
             const present = def.files.filter((f) => existsSync(resolve(cwd, f)));
             if (present.length) {
-              const imported = await runStepArgv(child.ctx, ['import', ...present.map((f) => resolve(cwd, f)), '--force']);
+              const imported = await runStepArgv(child.ctx, ['import', ...present.map((f) => resolve(cwd, f)), '--format', 'junit', '--force']);
               if (imported !== 0 && exitCode === 0) exitCode = imported;
             } else if (exitCode === 0) {
               exitCode = ExitCode.tool;
@@ -392,7 +394,7 @@ export async function executePlan(
       return { ...base, status: 'interrupted', reason: 'interrupted', planExit: ctx.interruptedBy() === 'SIGTERM' ? ExitCode.sigterm : ExitCode.sigint };
     }
     if (error && def.optional && (error.code === ERROR_CODES.toolMissing || error.code === ERROR_CODES.service)) {
-      return { ...base, status: 'skipped', reason: `${error.message}${error.hint ? `; ${error.hint}` : ''}`, planExit: ExitCode.ok };
+      return { ...base, status: 'not_run', reason: `${error.message}${error.hint ? `; ${error.hint}` : ''}`, planExit: ExitCode.ok };
     }
     switch (exitCode) {
       case ExitCode.ok:
@@ -425,8 +427,8 @@ export async function executePlan(
       attempts++;
     }
     const final = { ...result, runs, attempts };
-    const mark = final.status === 'passed' ? '✓' : final.status === 'skipped' ? '-' : '✗';
-    ctx.progress.line(`  ${mark} ${def.name}: ${final.status}${final.notes ? ` (${final.notes})` : ''}${final.reason && final.status !== 'passed' ? `: ${final.reason}` : ''}`);
+    const mark = final.status === 'passed' ? '✓' : final.status === 'skipped' || final.status === 'not_run' ? '-' : '✗';
+    ctx.progress.line(`  ${mark} ${def.name}: ${final.status === 'not_run' ? 'not run' : final.status}${final.notes ? ` (${final.notes})` : ''}${final.reason && final.status !== 'passed' ? `: ${final.reason}` : ''}`);
     return final;
   };
 

@@ -144,7 +144,17 @@ export async function runStepArgv(ctx: CommandContext, argv: readonly string[]):
       const action = (await load()) as ActionFn<unknown[]>;
       exitCode = await action(ctx, ...args.slice(0, -1));
     };
-  const program = await createProgram({ ...ctx.io }, runner, argv);
-  await program.parseAsync([...argv], { from: 'user' });
+  let message = '';
+  const capture = { write: (chunk: string) => ((message += chunk), true) };
+  const program = await createProgram({ ...ctx.io, stderr: capture }, runner, argv);
+  const { CommanderError } = await import('../commander.js');
+  const { UsageError } = await import('../../model/index.js');
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    // The command line was checked before the plan started; a value only known now (an interpolated path) can still be refused.
+    if (error instanceof CommanderError) throw new UsageError((message.trim().split('\n')[0] || error.message).replace(/^shopfds-test: (error: )?/, ''));
+    throw error;
+  }
   return exitCode;
 }

@@ -1,0 +1,380 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, REPO_ROOT, cliEnv, makeTempDir, runBin } from '../helpers/cli.js';
+import { markedProcesses, newMarker, startBin, survivorsAfter, waitFor } from '../helpers/procs.js';
+
+/*
+ * Run plans end to end: real plan files in a project of their own, run by the built CLI against the
+ * bundled demo shop (a plan service), with the real Newman, the real Locust (/usr/bin/locust) and real
+ * shell commands. Each test reads the stored plan run back through `runs show --json`.
+ */
+
+const temp = makeTempDir('shopfds-plan-');
+afterAll(() => temp.cleanup());
+
+const COLLECTION = join(REPO_ROOT, 'collections', 'shopfds-api.postman_collection.json');
+const ENVIRONMENT = join(REPO_ROOT, 'collections', 'shopfds-local.postman_environment.json');
+const LOCUSTFILE = join(REPO_ROOT, 'locust', 'shop.py');
+
+interface StoredStep {
+  id: string;
+  name: string;
+  status: string;
+  run_ids: string[];
+  started_at: string | null;
+  duration_ms: number;
+  notes: string;
+  reason: string | null;
+}
+interface StoredPlanRun {
+  id: string;
+  kind: string;
+  status: string;
+  cases: Array<{ name: string; status: string; suitePath: string[]; errorMessage: string | null }>;
+  plan: {
+    tiers: Array<{ name: string; status: string; reason: string | null; steps: StoredStep[]; gates: Array<{ expression: string; status: string; actual: string | null; reason: string | null }> }>;
+    gates: unknown[];
+    event: { provider: string; event: string } | null;
+  };
+}
+
+function project(name: string): { dir: string; env: NodeJS.ProcessEnv } {
+  const dir = join(temp.dir, name);
+  mkdirSync(join(dir, 'plans'), { recursive: true });
+  // A test script a team keeps in its repository: writes a JUnit report, exits by its result.
+  writeFileSync(
+    join(dir, 'unit.js'),
+    `const fs = require('fs');
+fs.mkdirSync('reports', { recursive: true });
+const fail = process.env.UNIT_FAIL === '1';
+fs.writeFileSync('reports/unit.xml', '<?xml version="1.0"?><testsuites><testsuite name="unit" tests="2" failures="' + (fail ? 1 : 0) + '"><testcase classname="cart" name="adds an item" time="0.01"/><testcase classname="cart" name="totals" time="0.02">' + (fail ? '<failure message="expected 3 got 4"/>' : '') + '</testcase></testsuite></testsuites>');
+process.exit(fail ? 1 : 0);
+`,
+  );
+  return { dir, env: cliEnv({ SHOPFDS_HOME: join(dir, '.shopfds') }) };
+}
+
+async function showRun(p: { dir: string; env: NodeJS.ProcessEnv }, id: string): Promise<StoredPlanRun> {
+  const shown = await runBin(['--json', 'runs', 'show', id], { cwd: p.dir, env: p.env });
+  expect(shown.exitCode, shown.stderr).toBe(0);
+  return JSON.parse(shown.stdout);
+}
+
+async function latestPlanRun(p: { dir: string; env: NodeJS.ProcessEnv }): Promise<StoredPlanRun> {
+  const listed = await runBin(['--json', 'runs', 'list', '--limit', '50'], { cwd: p.dir, env: p.env });
+  expect(listed.exitCode, listed.stderr).toBe(0);
+  const plan = (JSON.parse(listed.stdout) as Array<{ id: string; kind: string }>).find((r) => r.kind === 'plan');
+  expect(plan, 'a stored plan run').toBeDefined();
+  return showRun(p, plan!.id);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const steps = (run: StoredPlanRun) => run.plan.tiers.flatMap((t) => t.steps);
+
+beforeAll(() => {
+  expect(readFileSync(LOCUSTFILE, 'utf8')).toContain('HttpUser');
+});
+
+describe('plan run', () => {
+  it('runs a passing plan: a command step importing its JUnit, an API smoke test, then a parallel load test and API run with gates', async () => {
+    const p = project('passing');
+    writeFileSync(
+      join(p.dir, 'plans', 'release.yaml'),
+      `name: release
+services: [demo-shop]
+tiers:
+  - name: tier1
+    display-name: Fast CI
+    target: 5m
+    steps:
+      - name: Unit tests
+        command: node unit.js
+        junit: reports/unit.xml
+      - name: API smoke
+        api:
+          collections: ${COLLECTION}
+          environment: ${ENVIRONMENT}
+  - name: tier2
+    needs: [tier1]
+    target: 10m
+    steps:
+      - parallel:
+          - name: Load test
+            id: load
+            perf:
+              script: ${LOCUSTFILE}
+              users: 4
+              spawn-rate: 4
+              duration: 6s
+            gates: ["p95 < 5s", "error_rate < 1%", "tps >= 1"]
+          - name: API regression
+            id: api-regression
+            api:
+              collections: ${COLLECTION}
+              environment: ${ENVIRONMENT}
+    gates: ["api.pass_rate >= 100%", "flaky <= 2"]
+gates: ["failed == 0"]
+`,
+    );
+    const result = await runBin(['plan', 'run', 'plans/release.yaml', '--junit', 'plan.xml'], { cwd: p.dir, env: p.env, timeoutMs: 400_000 });
+    expect(result.exitCode, result.stderr.slice(-3000)).toBe(0);
+    expect(result.stdout).toMatch(/^\s*Unit tests\s+passed\s+exit code 0; 2 cases: 2 passed/m);
+    expect(result.stdout).toMatch(/^\s*API smoke\s+passed\s+\d+ requests, \d+ cases: \d+ passed/m);
+    expect(result.stdout).toMatch(/^\s*Load test\s+passed\s+[\d.]+ req\/s, p95 \d+ ms/m);
+    expect(result.stdout).toMatch(/✓ p95 < 5s\s+tier2 › Load test/);
+    expect(result.stdout).toContain('plan release passed.');
+
+    const run = await latestPlanRun(p);
+    expect(run.status).toBe('passed');
+    expect(run.plan.tiers.map((t) => `${t.name}:${t.status}`)).toEqual(['tier1:passed', 'tier2:passed']);
+    const all = steps(run);
+    expect(all.map((s) => `${s.id}:${s.status}`)).toEqual(['unit-tests:passed', 'api-smoke:passed', 'load:passed', 'api-regression:passed']);
+    // Every step's run is stored as a child of the plan run.
+    for (const s of all) {
+      expect(s.run_ids.length, s.name).toBe(1);
+      const child = await runBin(['--json', 'runs', 'show', s.run_ids[0]!], { cwd: p.dir, env: p.env });
+      expect(JSON.parse(child.stdout).parentRunId, s.name).toBe(run.id);
+    }
+    // The parallel steps ran at the same time: each started before the other ended.
+    const load = all.find((s) => s.id === 'load')!;
+    const api = all.find((s) => s.id === 'api-regression')!;
+    expect(Date.parse(api.started_at!)).toBeLessThan(Date.parse(load.started_at!) + load.duration_ms);
+    expect(Date.parse(load.started_at!)).toBeLessThan(Date.parse(api.started_at!) + api.duration_ms);
+    // Gates are cases of the plan run, so the JUnit report shows them.
+    const gates = run.plan.tiers[1]!.gates;
+    expect(gates.map((g) => `${g.expression}:${g.status}`)).toEqual(['p95 < 5s:passed', 'error_rate < 1%:passed', 'tps >= 1:passed', 'api.pass_rate >= 100%:passed', 'flaky <= 2:passed']);
+    const junit = readFileSync(join(p.dir, 'plan.xml'), 'utf8');
+    expect(junit).toMatch(/<testcase name="tier2 › gates › Load test: p95 &lt; 5s"/);
+    expect(junit).toMatch(/<testcase name="tier2 › gates › api\.pass_rate &gt;= 100%"/);
+    expect(junit).toMatch(/<testcase name="tier1 › Unit tests"/);
+  }, 420_000);
+
+  it('fails a gate with exit 1 and names it, and skips a tier whose needs failed', async () => {
+    const p = project('gate');
+    writeFileSync(
+      join(p.dir, 'plans', 'gate.yaml'),
+      `name: gated
+services: [demo-shop]
+tiers:
+  - name: tier1
+    steps:
+      - name: API smoke
+        api:
+          collections: ${COLLECTION}
+          environment: ${ENVIRONMENT}
+        gates: ["api.pass_rate >= 100%", "p95 < 200ms"]
+  - name: tier2
+    needs: [tier1]
+    steps:
+      - name: Never runs
+        command: touch tier2-ran
+`,
+    );
+    const result = await runBin(['plan', 'run', 'gate'], { cwd: p.dir, env: p.env, timeoutMs: 200_000 });
+    expect(result.exitCode, result.stderr.slice(-3000)).toBe(1);
+    // p95 is measured by perf runs: no perf run in this step, so the gate cannot pass.
+    expect(result.stdout).toMatch(/✗ p95 < 200ms\s+tier1 › API smoke\s+-\s+no perf run measured p95 response time/);
+    expect(result.stdout).toMatch(/✓ api\.pass_rate >= 100%/);
+    expect(result.stdout).toMatch(/^\s*tier2\s+skipped\s+-\s+-\s+needs tier1, which did not pass/m);
+    expect(result.stdout).toContain('plan gated failed');
+    const run = await latestPlanRun(p);
+    expect(run.status).toBe('failed');
+    expect(run.plan.tiers.map((t) => `${t.name}:${t.status}`)).toEqual(['tier1:failed', 'tier2:skipped']);
+    expect(run.cases.find((c) => c.name === 'API smoke: p95 < 200ms')!.errorMessage).toMatch(/^gate failed: no perf run measured/);
+    expect(() => readFileSync(join(p.dir, 'tier2-ran'))).toThrow();
+  }, 240_000);
+
+  it('stops at a service that fails its health check: exit 3, nothing else runs, the service is stopped', async () => {
+    const p = project('service');
+    const marker = newMarker();
+    const port = await freePort();
+    writeFileSync(join(p.dir, 'slow-service.js'), `setInterval(() => {}, 1000);\n`);
+    writeFileSync(
+      join(p.dir, 'plans', 'service.yaml'),
+      `name: service-down
+tiers:
+  - name: tier1
+    services:
+      - name: backend
+        run: node slow-service.js
+        env: { ${marker.name}: "${marker.value}" }
+        health: http://127.0.0.1:${port}/health
+        health-timeout: 4s
+    steps:
+      - name: Smoke
+        command: touch smoke-ran
+  - name: tier2
+    steps:
+      - name: Later
+        command: touch later-ran
+`,
+    );
+    const result = await runBin(['plan', 'run', 'plans/service.yaml'], { cwd: p.dir, env: p.env, timeoutMs: 120_000 });
+    expect(result.exitCode, result.stderr.slice(-3000)).toBe(3);
+    expect(result.stderr).toMatch(/service "backend" did not start: no healthy answer within 4s/);
+    expect(() => readFileSync(join(p.dir, 'smoke-ran'))).toThrow();
+    expect(() => readFileSync(join(p.dir, 'later-ran'))).toThrow();
+    expect(markedProcesses(marker)).toEqual([]);
+    const run = await latestPlanRun(p);
+    expect(run.status).toBe('error');
+    expect(run.plan.tiers.map((t) => `${t.name}:${t.status}`)).toEqual(['tier1:error', 'tier2:not_run']);
+    expect(steps(run).map((s) => s.status)).toEqual(['not_run', 'not_run']);
+  }, 180_000);
+
+  it('on Ctrl-C mid-plan exits 130, keeps the finished steps, stops the service and leaves no process behind', async () => {
+    const p = project('interrupt');
+    const marker = newMarker();
+    const port = await freePort();
+    writeFileSync(
+      join(p.dir, 'service.js'),
+      `require('http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1');\n`,
+    );
+    writeFileSync(
+      join(p.dir, 'plans', 'long.yaml'),
+      `name: long
+tiers:
+  - name: tier1
+    services:
+      - name: backend
+        run: node service.js
+        env: { ${marker.name}: "${marker.value}" }
+        health: http://127.0.0.1:${port}/
+    steps:
+      - name: Unit tests
+        command: node unit.js
+        junit: reports/unit.xml
+      - name: Soak
+        command: sleep 300
+        env: { ${marker.name}: "${marker.value}" }
+      - name: After soak
+        command: touch after-ran
+`,
+    );
+    const watched = startBin(BIN, ['plan', 'run', 'plans/long.yaml'], { cwd: p.dir, env: p.env });
+    await waitFor('the soak step to start', () => watched.stderr().includes('▶ Soak'), 120_000);
+    await waitFor('the sleep process', () => markedProcesses(marker).some((s) => s.cmdline.includes('sleep')), 30_000);
+    watched.child.kill('SIGINT');
+    const closed = await watched.closed;
+    expect(closed.exitCode, watched.stderr().slice(-3000)).toBe(130);
+    expect(await survivorsAfter(marker)).toEqual([]);
+    expect(() => readFileSync(join(p.dir, 'after-ran'))).toThrow();
+    const run = await latestPlanRun(p);
+    expect(run.status).toBe('interrupted');
+    expect(steps(run).map((s) => `${s.name}:${s.status}`)).toEqual(['Unit tests:passed', 'Soak:interrupted', 'After soak:not_run']);
+    // The finished step's own run is kept.
+    const unit = steps(run)[0]!;
+    const child = await showRun(p, unit.run_ids[0]!);
+    expect(child.status).toBe('passed');
+  }, 240_000);
+
+  it('--from-ci picks the tiers the CI event triggers, from GitHub Actions and GitLab CI variables', async () => {
+    const p = project('from-ci');
+    writeFileSync(
+      join(p.dir, 'plans', 'tiers.yaml'),
+      `name: tiers
+tiers:
+  - name: tier1
+    trigger: { push: true, pull_request: true }
+    target: 5m
+    steps:
+      - name: Lint
+        command: touch tier1-ran
+  - name: tier2
+    needs: [tier1]
+    trigger: { push: { branches: [main] } }
+    target: 15m
+    steps:
+      - name: Integration
+        command: touch tier2-ran
+  - name: tier3
+    needs: [tier2]
+    trigger: { workflow_dispatch: true, release: true }
+    target: 30m
+    steps:
+      - name: E2E
+        command: touch tier3-ran
+`,
+    );
+    const show = async (extra: NodeJS.ProcessEnv) => {
+      const r = await runBin(['--json', 'plan', 'show', 'tiers', '--from-ci'], { cwd: p.dir, env: { ...p.env, ...extra } });
+      expect(r.exitCode, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout).tiers as Array<{ name: string; runs: boolean }>).filter((t) => t.runs).map((t) => t.name);
+    };
+    const github = { GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'shop/shop' };
+    expect(await show({ ...github, GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/7/merge', GITHUB_BASE_REF: 'main', GITHUB_HEAD_REF: 'feature' })).toEqual(['tier1']);
+    expect(await show({ ...github, GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/feature', GITHUB_REF_NAME: 'feature' })).toEqual(['tier1']);
+    expect(await show({ ...github, GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main', GITHUB_REF_NAME: 'main' })).toEqual(['tier1', 'tier2']);
+    expect(await show({ ...github, GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_REF: 'refs/heads/main' })).toEqual(['tier1', 'tier2', 'tier3']);
+    const gitlab = { GITLAB_CI: 'true', CI_PROJECT_PATH: 'shop/shop' };
+    expect(await show({ ...gitlab, CI_PIPELINE_SOURCE: 'merge_request_event', CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main', CI_COMMIT_REF_NAME: 'feature' })).toEqual(['tier1']);
+    expect(await show({ ...gitlab, CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_COMMIT_REF_NAME: 'main' })).toEqual(['tier1', 'tier2']);
+
+    // And for real: a GitLab push to a feature branch runs tier1 only; the others are skipped with the reason.
+    const result = await runBin(['plan', 'run', 'tiers', '--from-ci'], {
+      cwd: p.dir,
+      env: { ...p.env, ...gitlab, CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'feature-x', CI_COMMIT_REF_NAME: 'feature-x' },
+      timeoutMs: 60_000,
+    });
+    expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
+    expect(readFileSync(join(p.dir, 'tier1-ran'))).toBeDefined();
+    expect(() => readFileSync(join(p.dir, 'tier2-ran'))).toThrow();
+    const run = await latestPlanRun(p);
+    expect(run.plan.event).toMatchObject({ provider: 'gitlab-ci', event: 'push' });
+    expect(run.plan.tiers.map((t) => `${t.name}:${t.status}:${t.reason ?? ''}`)).toEqual([
+      'tier1:passed:',
+      'tier2:skipped:not triggered by push to feature-x',
+      'tier3:skipped:not triggered by push to feature-x',
+    ]);
+
+    const none = await runBin(['plan', 'run', 'tiers', '--from-ci'], { cwd: p.dir, env: p.env });
+    expect(none.exitCode).toBe(2);
+    expect(none.stderr).toMatch(/--from-ci found no CI event/);
+  }, 180_000);
+
+  it('refuses an invalid plan with exit 2 before anything runs, naming each problem', async () => {
+    const p = project('invalid');
+    writeFileSync(
+      join(p.dir, 'plans', 'bad.yaml'),
+      `name: bad
+tiers:
+  - name: tier1
+    steps:
+      - name: Smoke
+        api: { collections: x.json, retries-typo: 2 }
+      - name: Load
+        perf: { script: load.js }
+        gates: ["p95 < fast"]
+      - command: touch ran
+  - name: tier2
+    needs: [tier9]
+    steps:
+      - command: "true"
+`,
+    );
+    const validate = await runBin(['plan', 'validate', 'plans/bad.yaml'], { cwd: p.dir, env: p.env });
+    expect(validate.exitCode).toBe(2);
+    const problems = validate.stderr.trim().split('\n');
+    expect(problems).toContain('plans/bad.yaml: tiers[0].steps[1].gates[0]: "p95 < fast" is not a gate: write <figure> <op> <value>, e.g. "p95 < 200ms" or "error_rate < 1%"');
+    expect(problems).toContain('plans/bad.yaml: tiers[1].needs: "tier9" is not a tier defined before "tier2"');
+    const run = await runBin(['plan', 'run', 'plans/bad.yaml'], { cwd: p.dir, env: p.env });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/^shopfds-test: .*plans\/bad\.yaml: /m);
+    expect(() => readFileSync(join(p.dir, 'ran'))).toThrow();
+
+    writeFileSync(join(p.dir, 'plans', 'bad.yaml'), `name: bad\ntiers:\n  - name: tier1\n    steps:\n      - name: Smoke\n        api: { collections: x.json, retries-typo: 2 }\n`);
+    const option = await runBin(['plan', 'validate', 'plans/bad.yaml'], { cwd: p.dir, env: p.env });
+    expect(option.exitCode).toBe(2);
+    expect(option.stderr).toContain('plans/bad.yaml: tier1 › Smoke: api has no option "retries-typo"');
+  }, 120_000);
+});
