@@ -330,7 +330,18 @@ function planSection(run: Run, c: Colors, layout: Layout): string[] {
   const gates = planGateRows(run);
   if (gates.length) {
     out.push('', c.bold('Gates'));
-    for (const g of gates) out.push(`${INDENT}${passMark(c, g.ok)} ${g.gate}  ${c.dim(g.scope)}  ${g.actual}${g.reason ? `  ${c.dim(g.reason)}` : ''}`);
+    out.push(
+      ...table(
+        [
+          { header: 'GATE', cells: gates.map((g) => `${g.ok ? '✓' : '✗'} ${g.gate}`), max: 40, color: (cell, i) => (gates[i]!.ok ? c.green(cell) : c.red(cell)) },
+          { header: 'WHERE', cells: gates.map((g) => g.scope), max: 40 },
+          { header: 'MEASURED', cells: gates.map((g) => g.actual), align: 'right' },
+          { header: 'NOTES', cells: gates.map((g) => g.reason) },
+        ],
+        layout,
+        c,
+      ),
+    );
   }
   return out;
 }

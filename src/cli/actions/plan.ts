@@ -41,7 +41,10 @@ function isFile(path: string): boolean {
 /** A plan file path, or a plan name looked up in ./plans and then among the bundled plans. */
 export function locatePlan(ctx: CommandContext, given: string): LocatedPlan {
   const direct = resolve(ctx.io.cwd, given);
-  if (isFile(direct)) return { path: direct, shown: relative(ctx.io.cwd, direct) || given, bundled: false };
+  if (isFile(direct)) {
+    const rel = relative(ctx.io.cwd, direct);
+    return { path: direct, shown: rel && !rel.startsWith('..') ? rel : direct, bundled: false };
+  }
   if (!/[\\/]/.test(given) && !/\.ya?ml$/i.test(given)) {
     for (const ext of ['.yaml', '.yml']) {
       const local = join(ctx.io.cwd, 'plans', `${given}${ext}`);
@@ -166,16 +169,22 @@ async function showPlan(
   prepared: Awaited<ReturnType<typeof loadAndPrepare>>['prepared'],
   options: PlanCommandOptions,
 ): Promise<number> {
-  const { selectTiers } = await import('../plan/engine.js');
+  const { selectTiers, resolvedArgv } = await import('../plan/engine.js');
   const { selected, reasons, event } = selectTiers(plan, runOptions(located, options), ctx.io.env);
   const { formatDurationText } = await import('../../model/index.js');
   const skip = new Set(options.skip ?? []);
+  const runOpts = runOptions(located, options);
+  // The base URL each step would get: the plan's, then the latest service's (a demo shop's is only known once it runs).
+  const serviceUrl = (services: readonly PlanDef['services'][number][], current: string | null) =>
+    services.reduce<string | null>((url, s) => (s.demoShop ? '<demo shop URL>' : (s.baseUrl ?? url)), current);
+  let baseUrl: string | null = serviceUrl(plan.services, options.baseUrl ?? plan.baseUrl);
   const describeStep = (id: string) => {
     const p = prepared.get(id)!;
     const d = p.def;
+    if (d.kind === 'service') baseUrl = serviceUrl([d.service!], baseUrl);
     const what =
       d.kind === 'run'
-        ? `shopfds-test ${p.argv!.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`
+        ? `shopfds-test ${resolvedArgv(p, baseUrl, plan, runOpts).map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`
         : d.kind === 'command'
           ? `sh -c ${JSON.stringify(d.shell)}${d.files.length ? ` (then imports ${d.files.join(', ')})` : ''}`
           : d.kind === 'import'
@@ -194,6 +203,7 @@ async function showPlan(
     ].filter(Boolean);
     return { id: d.id, name: d.name, kind: d.kind, runs: what, ...(extras.length ? { notes: extras.join('; ') } : {}) };
   };
+  const planBaseUrl = baseUrl;
   const tiers = plan.tiers.map((t) => ({
     name: t.name,
     displayName: t.displayName,
@@ -202,7 +212,7 @@ async function showPlan(
     target: t.targetMs === null ? null : formatDurationText(t.targetMs),
     needs: t.needs,
     services: t.services.map((s) => s.name),
-    groups: t.groups.map((g) => ({ parallel: g.parallel, steps: g.steps.map((s) => describeStep(s.id)) })),
+    groups: ((baseUrl = serviceUrl(t.services, planBaseUrl)), t.groups.map((g) => ({ parallel: g.parallel, steps: g.steps.map((s) => describeStep(s.id)) }))),
     gates: t.gates.map((g) => g.expression),
   }));
   if (ctx.globals.json) {

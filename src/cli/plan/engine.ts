@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import {
   ERROR_CODES,
   ExitCode,
@@ -46,7 +47,7 @@ export interface PlanRunOptions {
 }
 
 /** A step ready to run: its command line resolved and checked. */
-interface PreparedStep {
+export interface PreparedStep {
   readonly def: PlanStepDef;
   readonly argv: readonly string[] | null;
   readonly accepts: ReadonlySet<string>;
@@ -102,6 +103,23 @@ export async function prepareSteps(ctx: CommandContext, plan: PlanDef): Promise<
     }
   }
   return { steps, problems };
+}
+
+/**
+ * A run step's full command line: its own options, then what the plan gives every step that takes
+ * them and did not set them itself (the service's or plan's base URL, the environment, the step's
+ * timeout, the run group).
+ */
+export function resolvedArgv(step: PreparedStep, baseUrl: string | null, plan: PlanDef, options: PlanRunOptions): string[] {
+  const argv = [...step.argv!];
+  const def = step.def;
+  const has = (flag: string) => argv.includes(flag) || argv.some((a) => a.startsWith(`${flag}=`));
+  const env = options.env ?? plan.env;
+  if (step.accepts.has('--base-url') && !has('--base-url') && baseUrl) argv.push('--base-url', baseUrl);
+  if (step.accepts.has('--env') && !has('--env') && env) argv.push('--env', env);
+  if (step.accepts.has('--timeout') && !has('--timeout') && def.timeoutMs !== null) argv.push('--timeout', `${Math.ceil(def.timeoutMs / 1000)}s`);
+  if (step.accepts.has('--run-group') && !has('--run-group') && options.runGroup) argv.push('--run-group', options.runGroup);
+  return argv;
 }
 
 /** Which tiers run: all, the `--tier` ones, or those the CI event triggers; with the tiers they need. */
@@ -175,6 +193,17 @@ export function runNotes(run: Run): string {
     default:
       return countsNote(run);
   }
+}
+
+/** Commands that need a Kubernetes cluster: an optional step of theirs is not run when none is configured. */
+const CLUSTER_COMMANDS = new Set(['chaos', 'canary']);
+
+/** Whether kubectl has a cluster to talk to: --kubeconfig/--server, KUBECONFIG, ~/.kube/config, or in-cluster credentials. */
+function clusterConfigured(env: Readonly<Record<string, string | undefined>>, argv: readonly string[]): boolean {
+  if (argv.some((a) => a === '--kubeconfig' || a.startsWith('--kubeconfig=') || a === '--server' || a.startsWith('--server='))) return true;
+  if (env.KUBERNETES_SERVICE_HOST) return true;
+  if (env.KUBECONFIG) return env.KUBECONFIG.split(':').some((f) => f !== '' && existsSync(f));
+  return Boolean(env.HOME) && existsSync(join(env.HOME!, '.kube', 'config'));
 }
 
 function firstProblem(run: Run): string | null {
@@ -310,13 +339,7 @@ export async function executePlan(
       }
       switch (def.kind) {
         case 'run': {
-          const argv = [...step.argv!];
-          const has = (flag: string) => argv.includes(flag) || argv.some((a) => a.startsWith(`${flag}=`));
-          if (step.accepts.has('--base-url') && !has('--base-url') && scope.baseUrl) argv.push('--base-url', scope.baseUrl);
-          if (step.accepts.has('--env') && !has('--env') && (options.env ?? plan.env)) argv.push('--env', (options.env ?? plan.env)!);
-          if (step.accepts.has('--timeout') && !has('--timeout') && def.timeoutMs !== null) argv.push('--timeout', `${Math.ceil(def.timeoutMs / 1000)}s`);
-          if (step.accepts.has('--run-group') && !has('--run-group') && options.runGroup) argv.push('--run-group', options.runGroup);
-          exitCode = await runStepArgv(child.ctx, argv);
+          exitCode = await runStepArgv(child.ctx, resolvedArgv(step, scope.baseUrl, plan, options));
           break;
         }
         case 'import': {
@@ -416,6 +439,11 @@ export async function executePlan(
     const missing = def.requiresEnv.filter((name) => !ctx.io.env[name]);
     if (missing.length) return notRun(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set`, 'skipped');
     if (interrupted()) return notRun('interrupted before it started');
+    if (def.optional && def.kind === 'run' && CLUSTER_COMMANDS.has(def.command!) && !clusterConfigured(ctx.io.env, step.argv ?? [])) {
+      const result = notRun('no Kubernetes cluster is configured (no --kubeconfig, KUBECONFIG or ~/.kube/config)');
+      ctx.progress.line(`  - ${def.name}: not run: ${result.reason}`);
+      return result;
+    }
     ctx.progress.line(`  ▶ ${def.name}`);
     let result = await attempt(step, scope, parallel);
     let attempts = 1;
