@@ -154,6 +154,13 @@ gates: ["failed == 0"]
     // Gates are cases of the plan run, so the JUnit report shows them.
     const gates = run.plan.tiers[1]!.gates;
     expect(gates.map((g) => `${g.expression}:${g.status}`)).toEqual(['p95 < 5s:passed', 'error_rate < 1%:passed', 'tps >= 1:passed', 'api.pass_rate >= 100%:passed', 'flaky <= 2:passed']);
+    // `runs show` and `report` print the same summary from the store.
+    const shown = await runBin(['runs', 'show', run.id.slice(0, 8)], { cwd: p.dir, env: p.env });
+    expect(shown.exitCode, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^\s*ITEM\s+RESULT\s+NOTES$/m);
+    expect(shown.stdout).toMatch(/^\s*tier1 \(Fast CI\)\s+passed\s+[\d.]+s\s+5m 00s/m);
+    const md = await runBin(['report', run.id, '--format', 'markdown'], { cwd: p.dir, env: p.env });
+    expect(md.stdout).toMatch(/^\| Load test \| ✅ passed \| [\d.]+ req\/s, p95 \d+ ms/m);
     const junit = readFileSync(join(p.dir, 'plan.xml'), 'utf8');
     expect(junit).toMatch(/<testcase name="tier2 › gates › Load test: p95 &lt; 5s"/);
     expect(junit).toMatch(/<testcase name="tier2 › gates › api\.pass_rate &gt;= 100%"/);
