@@ -618,8 +618,8 @@ export class KyselyRunStore implements RunStore {
       perf: null,
       chaos: null,
       canary: null,
-      plan: null,
-      parentRunId: strOrNull(r.parent_run_id),
+      // Only plan runs carry `plan`, only step runs `parentRunId`: other runs read back as they were saved.
+      ...(r.parent_run_id ? { parentRunId: String(r.parent_run_id) } : {}),
     };
     const present = r.details_present === null || r.details_present === undefined ? null : Boolean(num(r.details_present));
     return { ...run, ...(await this.loadDetails(run, present)) };
@@ -924,7 +924,7 @@ export class KyselyRunStore implements RunStore {
       ciBuildId: strOrNull(r.ci_build_id),
       commitSha: strOrNull(r.ci_commit_sha),
       toolName: String(r.tool_name),
-      parentRunId: strOrNull(r.parent_run_id),
+      ...(r.parent_run_id ? { parentRunId: String(r.parent_run_id) } : {}),
     }));
   }
 

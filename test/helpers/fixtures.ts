@@ -7,6 +7,8 @@ import {
   type Run,
   type RunInput,
   type RunKind,
+  type PlanDetails,
+  type PlanStep,
 } from '../../src/model/index.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -271,7 +273,45 @@ const TOOLS: Record<RunKind, { name: string; version: string }> = {
   perf: { name: 'k6', version: '1.3.0' },
   chaos: { name: 'litmus', version: '3.20.0' },
   canary: { name: 'flagger', version: '1.41.0' },
+  plan: { name: 'shopfds-test plan', version: '0.1.0' },
 };
+
+/** A plan run's tiers: one step per case of the run (its case ordinal), one tier gate. */
+function planDetails(ctx: { cases: readonly Case[]; startedAt: string }): PlanDetails {
+  const status = (c: Case) => (c.status === 'passed' || c.status === 'flaky' ? 'passed' : c.status === 'skipped' ? 'skipped' : 'failed') as PlanStep['status'];
+  return {
+    plan_name: 'release',
+    file: 'plans/release.yaml',
+    event: { provider: 'github-actions', event: 'push', branch: 'main', tag: null },
+    tiers: [
+      {
+        name: 'tier1',
+        display_name: 'Fast CI',
+        status: ctx.cases.some((c) => status(c) === 'failed') ? 'failed' : 'passed',
+        reason: null,
+        target_ms: 300_000,
+        started_at: ctx.startedAt,
+        duration_ms: 90_500,
+        steps: ctx.cases.map((c) => ({
+          id: `step-${c.ordinal}`,
+          name: c.name,
+          type: 'command',
+          status: status(c),
+          run_ids: [],
+          started_at: ctx.startedAt,
+          duration_ms: c.durationMs,
+          attempts: c.attempts.length,
+          notes: 'exit code 0',
+          reason: c.errorMessage,
+          exit_code: 0,
+          case_ordinal: c.ordinal,
+        })),
+        gates: [{ expression: 'p95 < 200ms', scope: 'tier', step: null, status: 'failed', actual: null, reason: 'no perf run measured p95 response time', case_ordinal: null }],
+      },
+    ],
+    gates: [],
+  };
+}
 
 export type MakeRunOverrides = Partial<Mutable<RunInput>> & {
   /** Name of the e2e scenario the first case came from (scenarios are shared across runs by name). */
@@ -332,6 +372,7 @@ export function makeRun(overrides: MakeRunOverrides = {}): Run {
   if (kind === 'perf' && !('perf' in fields)) base.perf = perfDetails(ctx);
   if (kind === 'chaos' && !('chaos' in fields)) base.chaos = chaosDetails(ctx);
   if (kind === 'canary' && !('canary' in fields)) base.canary = canaryDetails(ctx);
+  if (kind === 'plan' && !('plan' in fields)) base.plan = planDetails(ctx);
   const checked = validateRun(base);
   if (!checked.ok) throw new Error(`makeRun built an invalid run:\n  ${checked.issues.join('\n  ')}`);
   return checked.run;

@@ -401,4 +401,49 @@ tiers:
     expect(md).toMatch(/\| Failure test \(FDS pod delete\) \| not run \| no Kubernetes cluster is configured/);
     expect(md).toMatch(/\| `p95 < 500ms` \| integration › Load test \| ✅ passed \| \d+ ms \|/);
   }, 660_000);
+
+  it('retries a failed step (flaky when it passes later), stops a step at its timeout, and goes on after a failure with continue-on-failure', async () => {
+    const p = project('retries');
+    // Fails on its first run, passes on the second: a flaky step.
+    writeFileSync(join(p.dir, 'flaky.js'), `const fs = require('fs'); if (fs.existsSync('tried')) process.exit(0); fs.writeFileSync('tried', ''); process.exit(1);\n`);
+    writeFileSync(
+      join(p.dir, 'plans', 'retries.yaml'),
+      `name: retries
+tiers:
+  - name: tier1
+    steps:
+      - name: Flaky check
+        command: node flaky.js
+        retries: 2
+      - name: Hangs
+        command: sleep 120
+        timeout: 2s
+        continue-on-failure: true
+      - name: Still runs
+        command: touch still-ran
+`,
+    );
+    const result = await runBin(['--json', 'plan', 'run', 'retries'], { cwd: p.dir, env: p.env, timeoutMs: 120_000 });
+    expect(result.exitCode, result.stderr.slice(-2000)).toBe(1);
+    const run = JSON.parse(result.stdout) as StoredPlanRun & { totals: { flaky: number } };
+    expect(steps(run).map((s) => `${s.name}:${s.status}`)).toEqual(['Flaky check:passed', 'Hangs:failed', 'Still runs:passed']);
+    expect(steps(run)[0]!.notes).toBe('exit code 0');
+    expect(steps(run)[1]!.reason).toBe('timed out after 2s');
+    expect(run.cases.map((c) => c.status)).toEqual(['flaky', 'timed_out', 'passed']);
+    expect(run.totals.flaky).toBe(1);
+    expect(readFileSync(join(p.dir, 'still-ran'))).toBeDefined();
+  }, 180_000);
+
+  it('prints the JSON Schema of a plan file, and every bundled plan validates', async () => {
+    const schema = await runBin(['schema', 'plan'], { cwd: REPO_ROOT, env: cliEnv() });
+    expect(schema.exitCode, schema.stderr).toBe(0);
+    const parsed = JSON.parse(schema.stdout);
+    expect(parsed.$id).toBe('https://shopfds.test/schemas/plan.json');
+    expect(Object.keys(parsed.properties)).toEqual(expect.arrayContaining(['name', 'tiers', 'services', 'gates']));
+    const validate = await runBin(['plan', 'validate', 'plans/demo.yaml', 'plans/example-release.yaml'], { cwd: REPO_ROOT, env: cliEnv() });
+    expect(validate.exitCode, validate.stderr).toBe(0);
+    expect(validate.stdout).toContain('plans/example-release.yaml: ok (3 tiers, 7 steps)');
+    const list = await runBin(['plan', 'list'], { cwd: REPO_ROOT, env: cliEnv() });
+    expect(list.stdout).toMatch(/^plans\/example-release\.yaml\s+example-release\s+smoke, integration, resilience\s+7/m);
+  }, 60_000);
 });

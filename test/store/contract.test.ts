@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../helpers/cli.js';
 import { at, makeCase, makeRun } from '../helpers/fixtures.js';
 import { BACKENDS, type StoreFixture } from './backends.js';
 
-const MIGRATIONS = ['0001_initial_schema', '0002_append_only_audit', '0003_e2e_run_scenarios', '0004_failure_index', '0005_history_quarantine_retention', '0006_live_runs', '0007_runs_recorded_at'];
+const MIGRATIONS = ['0001_initial_schema', '0002_append_only_audit', '0003_e2e_run_scenarios', '0004_failure_index', '0005_history_quarantine_retention', '0006_live_runs', '0007_runs_recorded_at', '0008_plan_runs'];
 
 const SEED_INDEXES = [
   'idx_e2e_scenario_name',
@@ -148,6 +148,18 @@ describe.each(BACKENDS)('RunStore contract: $name', (backend) => {
       if (kind === 'perf') expect(counts.performance_metrics).toBe(3);
       if (kind === 'chaos') expect([counts.chaos_observations, counts.chaos_audit_log]).toEqual([3, 3]);
       if (kind === 'canary') expect(counts.canary_metrics).toBe(3);
+    });
+
+    it('keeps a step run\'s plan run id, and lists the step runs of a plan', async () => {
+      const plan = makeRun({ kind: 'plan' });
+      const step = makeRun({ kind: 'api', parentRunId: plan.id });
+      // Step runs are saved as they finish, before their plan run.
+      await store.saveRun(step);
+      await store.saveRun(plan);
+      await store.saveRun(makeRun({ kind: 'api' }));
+      expect((await store.getRun(step.id))!.parentRunId).toBe(plan.id);
+      expect((await store.getRun(plan.id))!.plan).toEqual(plan.plan);
+      expect((await store.listRuns({ parentRunId: plan.id })).map((r) => r.id)).toEqual([step.id]);
     });
 
     it('round-trips JSON fields, unicode, nulls and large text unchanged', async () => {
