@@ -66,7 +66,7 @@ export interface Gate {
 
 /** Parses a gate, or returns why it cannot be parsed. */
 export function parseGate(expression: string): Gate | { readonly error: string } {
-  const m = /^\s*(?:([a-z]+)\.)?([a-z_0-9]+)\s*(<=|>=|==|!=|<|>)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*([a-z%/]*)\s*$/i.exec(expression);
+  const m = /^\s*(?:([a-z][a-z0-9]*)\.)?([a-z_0-9]+)\s*(<=|>=|==|!=|<|>)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*([a-z%/]*)\s*$/i.exec(expression);
   if (!m) return { error: `"${expression}" is not a gate: write <figure> <op> <value>, e.g. "p95 < 200ms" or "error_rate < 1%"` };
   const [, qualifier, name, op, number, unitText] = m as unknown as [string, string | undefined, string, Op, string, string];
   const figure = FIGURES[name!.toLowerCase()];
@@ -74,7 +74,9 @@ export function parseGate(expression: string): Gate | { readonly error: string }
   let kind: RunKind | null = figure.kind;
   if (qualifier !== undefined) {
     const q = qualifier.toLowerCase();
-    if (!(RUN_KINDS as readonly string[]).includes(q)) return { error: `"${expression}": unknown run kind "${qualifier}" (known: ${RUN_KINDS.join(', ')})` };
+    // The plan run is the parent of the runs a gate is evaluated over, never one of them.
+    const kinds = RUN_KINDS.filter((k) => k !== 'plan');
+    if (!(kinds as readonly string[]).includes(q)) return { error: `"${expression}": unknown run kind "${qualifier}" (known: ${kinds.join(', ')})` };
     if (figure.kind !== null && figure.kind !== q) return { error: `"${expression}": ${name} is measured by ${figure.kind} runs, not ${q} runs` };
     kind = q as RunKind;
   }
