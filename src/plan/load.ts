@@ -174,7 +174,7 @@ function buildStep({ raw, path }: StepBuild, problems: string[]): Omit<PlanStepD
     return null;
   }
   const key = keys[0]!;
-  const parsed = STEP_SCHEMAS[key]!.safeParse(raw);
+  const parsed = STEP_SCHEMAS[key]!.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     problems.push(...issues(parsed.error, path));
     return null;
@@ -257,7 +257,7 @@ export function loadPlan(document: unknown, env: Env): PlanLoad {
       .min(1),
     gates: z.array(z.string()).optional(),
   });
-  const parsed = shape.safeParse(data);
+  const parsed = shape.safeParse(data, { reportInput: true });
   if (!parsed.success) return { ok: false, problems: [...problems, ...issues(parsed.error, '')] };
   const doc = parsed.data;
   const ids = new Set<string>();
@@ -283,7 +283,7 @@ export function loadPlan(document: unknown, env: Env): PlanLoad {
     });
   const services = (list: readonly unknown[] | undefined, path: string): NormalizedService[] =>
     (list ?? []).flatMap((raw, i) => {
-      const s = ServiceSchema.safeParse(raw);
+      const s = ServiceSchema.safeParse(raw, { reportInput: true });
       if (!s.success) {
         problems.push(...issues(s.error, `${path}[${i}]`));
         return [];
