@@ -261,6 +261,13 @@ export function loadPlan(document: unknown, env: Env): PlanLoad {
   if (!parsed.success) return { ok: false, problems: [...problems, ...issues(parsed.error, '')] };
   const doc = parsed.data;
   const ids = new Set<string>();
+  // Ids the plan gives, wherever they are: an automatic id never takes one of them.
+  const given = new Set(
+    doc.tiers
+      .flatMap((t) => t.steps.flatMap((s) => (Array.isArray(s.parallel) ? (s.parallel as unknown[]) : [s])))
+      .map((s) => (s && typeof s === 'object' ? (s as Record<string, unknown>).id : undefined))
+      .filter((id): id is string => typeof id === 'string'),
+  );
   const uniqueId = (wanted: string | undefined, name: string, path: string): string => {
     if (wanted !== undefined) {
       if (ids.has(wanted)) problems.push(`${path}.id: "${wanted}" is used by another step`);
@@ -268,7 +275,7 @@ export function loadPlan(document: unknown, env: Env): PlanLoad {
       return wanted;
     }
     let id = slug(name);
-    for (let n = 2; ids.has(id); n++) id = `${slug(name)}-${n}`;
+    for (let n = 2; ids.has(id) || given.has(id); n++) id = `${slug(name)}-${n}`;
     ids.add(id);
     return id;
   };
