@@ -74,7 +74,9 @@ export function parseGate(expression: string): Gate | { readonly error: string }
   let kind: RunKind | null = figure.kind;
   if (qualifier !== undefined) {
     const q = qualifier.toLowerCase();
-    if (!(RUN_KINDS as readonly string[]).includes(q)) return { error: `"${expression}": unknown run kind "${qualifier}" (known: ${RUN_KINDS.join(', ')})` };
+    // The plan run is the parent of the runs a gate is evaluated over, never one of them.
+    const kinds = RUN_KINDS.filter((k) => k !== 'plan');
+    if (!(kinds as readonly string[]).includes(q)) return { error: `"${expression}": unknown run kind "${qualifier}" (known: ${kinds.join(', ')})` };
     if (figure.kind !== null && figure.kind !== q) return { error: `"${expression}": ${name} is measured by ${figure.kind} runs, not ${q} runs` };
     kind = q as RunKind;
   }

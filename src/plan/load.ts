@@ -174,7 +174,7 @@ function buildStep({ raw, path }: StepBuild, problems: string[]): Omit<PlanStepD
     return null;
   }
   const key = keys[0]!;
-  const parsed = STEP_SCHEMAS[key]!.safeParse(raw);
+  const parsed = STEP_SCHEMAS[key]!.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     problems.push(...issues(parsed.error, path));
     return null;
@@ -257,10 +257,17 @@ export function loadPlan(document: unknown, env: Env): PlanLoad {
       .min(1),
     gates: z.array(z.string()).optional(),
   });
-  const parsed = shape.safeParse(data);
+  const parsed = shape.safeParse(data, { reportInput: true });
   if (!parsed.success) return { ok: false, problems: [...problems, ...issues(parsed.error, '')] };
   const doc = parsed.data;
   const ids = new Set<string>();
+  // Ids the plan gives, wherever they are: an automatic id never takes one of them.
+  const given = new Set(
+    doc.tiers
+      .flatMap((t) => t.steps.flatMap((s) => (Array.isArray(s.parallel) ? (s.parallel as unknown[]) : [s])))
+      .map((s) => (s && typeof s === 'object' ? (s as Record<string, unknown>).id : undefined))
+      .filter((id): id is string => typeof id === 'string'),
+  );
   const uniqueId = (wanted: string | undefined, name: string, path: string): string => {
     if (wanted !== undefined) {
       if (ids.has(wanted)) problems.push(`${path}.id: "${wanted}" is used by another step`);
@@ -268,7 +275,7 @@ export function loadPlan(document: unknown, env: Env): PlanLoad {
       return wanted;
     }
     let id = slug(name);
-    for (let n = 2; ids.has(id); n++) id = `${slug(name)}-${n}`;
+    for (let n = 2; ids.has(id) || given.has(id); n++) id = `${slug(name)}-${n}`;
     ids.add(id);
     return id;
   };
@@ -283,7 +290,7 @@ export function loadPlan(document: unknown, env: Env): PlanLoad {
     });
   const services = (list: readonly unknown[] | undefined, path: string): NormalizedService[] =>
     (list ?? []).flatMap((raw, i) => {
-      const s = ServiceSchema.safeParse(raw);
+      const s = ServiceSchema.safeParse(raw, { reportInput: true });
       if (!s.success) {
         problems.push(...issues(s.error, `${path}[${i}]`));
         return [];

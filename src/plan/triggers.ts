@@ -80,19 +80,31 @@ function anyMatch(patterns: readonly string[] | undefined, value: string | null)
   return value !== null && patterns.some((p) => globMatch(p, value));
 }
 
+type RefFilter = boolean | { branches?: string[]; tags?: string[] } | undefined;
+
+/**
+ * A push (or pull request) filter against a branch or a tag, as GitHub Actions reads `on.push`: no filter
+ * fires for branches and tags alike; a filter naming only branches fires for no tag, one naming only tags
+ * for no branch.
+ */
+function refMatches(filter: RefFilter, ref: 'branch' | 'tag', value: string | null): boolean {
+  if (filter === undefined || filter === false) return false;
+  if (filter === true) return true;
+  const { branches, tags } = filter;
+  if (ref === 'branch') return tags !== undefined && branches === undefined ? false : anyMatch(branches, value);
+  return branches !== undefined && tags === undefined ? false : anyMatch(tags, value);
+}
+
 /** Whether a tier's trigger fires for an event; a tier without a trigger runs on every event. */
 export function triggerMatches(trigger: Trigger | undefined, event: CiEvent): boolean {
   if (!trigger) return true;
-  const filter = (f: boolean | { branches?: string[]; tags?: string[] } | undefined, value: string | null): boolean =>
-    f === undefined || f === false ? false : f === true ? true : anyMatch(f.branches, value);
   switch (event.event) {
     case 'push':
-      return filter(trigger.push, event.branch);
+      return refMatches(trigger.push, 'branch', event.branch);
     case 'pull_request':
-      return filter(trigger.pull_request, event.branch) || filter(trigger.merge_request, event.branch);
+      return refMatches(trigger.pull_request, 'branch', event.branch) || refMatches(trigger.merge_request, 'branch', event.branch);
     case 'tag': {
-      const push = trigger.push;
-      if (typeof push === 'object' && push.tags && anyMatch(push.tags, event.tag)) return true;
+      if (refMatches(trigger.push, 'tag', event.tag)) return true;
       if (trigger.tag === true) return true;
       if (typeof trigger.tag === 'string' || Array.isArray(trigger.tag)) return anyMatch([trigger.tag].flat(), event.tag);
       // GitLab and Jenkins cut releases from tags.
