@@ -10,7 +10,7 @@ const REFERENCE = `${__SHARED}/reference`;
 
 const JUNIT = `${REFERENCE}/junit/playwright-junit-jtiintern-skipped-properties-multiproject.xml`;
 const DOWN = 'postgres://shopfds:s3cret-pw@127.0.0.1:1/nope';
-const MIGRATIONS = ['0001_initial_schema', '0002_append_only_audit', '0003_e2e_run_scenarios', '0004_failure_index', '0005_history_quarantine_retention', '0006_live_runs', '0007_runs_recorded_at'];
+const MIGRATIONS = ['0001_initial_schema', '0002_append_only_audit', '0003_e2e_run_scenarios', '0004_failure_index', '0005_history_quarantine_retention', '0006_live_runs', '0007_runs_recorded_at', '0008_plan_runs'];
 
 let tmp: ReturnType<typeof makeTempDir>;
 const cleanups: (() => Promise<void> | void)[] = [];
