@@ -421,15 +421,27 @@ tiers:
         continue-on-failure: true
       - name: Still runs
         command: touch still-ran
+      - name: Report from another tool
+        import: reports/external.xml
 `,
+    );
+    mkdirSync(join(p.dir, 'reports'), { recursive: true });
+    writeFileSync(
+      join(p.dir, 'reports', 'external.xml'),
+      '<?xml version="1.0"?><testsuite name="gradle" tests="3" failures="0" skipped="1"><testcase classname="OrderTest" name="creates" time="0.2"/><testcase classname="OrderTest" name="cancels" time="0.1"/><testcase classname="OrderTest" name="refunds"><skipped/></testcase></testsuite>',
     );
     const result = await runBin(['--json', 'plan', 'run', 'retries'], { cwd: p.dir, env: p.env, timeoutMs: 120_000 });
     expect(result.exitCode, result.stderr.slice(-2000)).toBe(1);
     const run = JSON.parse(result.stdout) as StoredPlanRun & { totals: { flaky: number } };
-    expect(steps(run).map((s) => `${s.name}:${s.status}`)).toEqual(['Flaky check:passed', 'Hangs:failed', 'Still runs:passed']);
+    expect(steps(run).map((s) => `${s.name}:${s.status}`)).toEqual(['Flaky check:passed', 'Hangs:failed', 'Still runs:passed', 'Report from another tool:passed']);
+    // The imported report is the step's run, a child of the plan run, with the report's own counts.
+    const imported = steps(run)[3]!;
+    expect(imported.notes).toBe('3 cases: 2 passed, 1 skipped');
+    const child = await showRun(p, imported.run_ids[0]!);
+    expect((child as unknown as { parentRunId: string }).parentRunId).toBe(run.id);
     expect(steps(run)[0]!.notes).toBe('exit code 0');
     expect(steps(run)[1]!.reason).toBe('timed out after 2s');
-    expect(run.cases.map((c) => c.status)).toEqual(['flaky', 'timed_out', 'passed']);
+    expect(run.cases.map((c) => c.status)).toEqual(['flaky', 'timed_out', 'passed', 'passed']);
     expect(run.totals.flaky).toBe(1);
     expect(readFileSync(join(p.dir, 'still-ran'))).toBeDefined();
   }, 180_000);
