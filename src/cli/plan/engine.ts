@@ -397,9 +397,16 @@ export async function executePlan(
         }
       }
     } catch (caught) {
-      if (!(caught instanceof ShopfdsError)) throw caught;
-      error = caught;
-      exitCode = caught.exitCode;
+      if (caught instanceof ShopfdsError) {
+        error = caught;
+        exitCode = caught.exitCode;
+      } else {
+        // A bug in a command: the step is an error, the rest of the plan and its record are kept.
+        const bug = caught as Error;
+        ctx.err(`shopfds-test: internal error in step "${def.name}": ${ctx.globals.debug ? (bug?.stack ?? String(caught)) : (bug?.message ?? String(caught))}`);
+        error = new ShopfdsError(ERROR_CODES.internal, ExitCode.tool, `internal error: ${bug?.message ?? String(caught)} (a bug in shopfds-test; run with --debug for the stack)`);
+        exitCode = ExitCode.tool;
+      }
     } finally {
       if (timer) clearTimeout(timer);
       ctx.signal.removeEventListener('abort', onAbort);
