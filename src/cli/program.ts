@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command as CommandType } from 'commander';
 import { Command, Option } from './commander.js';
 import type { ActionFn, CliIo } from './context.js';
+import { ERROR_CODES, errorLine } from '../model/errors.js';
 /** The package's version, from package.json (one source of truth). */
 export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
@@ -63,7 +64,8 @@ export async function createProgram(io: CliIo, run: Runner, argv?: readonly stri
     .configureOutput({
       writeOut: (s) => void io.stdout.write(s),
       writeErr: (s) => void io.stderr.write(s),
-      outputError: (s, write) => write(s.startsWith('error:') ? `shopfds-test: ${s}` : s),
+      // Commander's own usage errors get the same one-line form and code as every other error.
+      outputError: (s, write) => write(s.startsWith('error: ') ? errorLine(ERROR_CODES.usage, s.slice('error: '.length)) : s),
     })
     .addOption(new Option('--db <path|url>', 'result store: SQLite file path or postgres:// URL (env SHOPFDS_DATABASE_URL; default .shopfds/results.db)'))
     .addOption(new Option('--config <file>', 'config file (default shopfds.config.json|yaml in the working directory)'))

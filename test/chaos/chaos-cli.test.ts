@@ -161,7 +161,7 @@ describe('chaos run (real kubectl, stand-in Litmus API server)', () => {
     const { server, ws, base, tail } = await setup();
     const res = await runCli([...base, 'backend-pod-delete-production', ...tail], { cwd: ws.dir, env: cliEnv({ SHOPFDS_APPROVERS: 'alice,bob' }) });
     expect(res.exitCode).toBe(1);
-    expect(res.stderr.split('\n')[0]).toMatch(/^shopfds-test: refusing to run "backend-pod-delete-production" \(in production\) without --approve$/);
+    expect(res.stderr.split('\n')[0]).toMatch(/^shopfds-test: error E_GATE_APPROVAL: refusing to run "backend-pod-delete-production" \(in production\) without --approve$/);
     expect(server.mutations()).toEqual([]);
     expect(server.requests).toEqual([]);
   });

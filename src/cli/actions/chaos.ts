@@ -1,4 +1,4 @@
-import { UsageError } from '../../model/index.js';
+import { UsageError, errorLine } from '../../model/index.js';
 import type { CommandContext } from '../context.js';
 import { finishRun, type FinishOptions } from '../session.js';
 import { parseSecondsOption } from '../parse.js';
@@ -176,7 +176,7 @@ export async function chaosRunAction(ctx: CommandContext, name: string, options:
   if (plan.gate.refusal) {
     // Printed first, and stored with the audit entry `refused`; kubectl is never started.
     const refusal = gateRefusal(plan);
-    ctx.err(`shopfds-test: ${refusal.message}`);
+    ctx.err(errorLine(refusal.code, refusal.message));
     if (refusal.hint) ctx.err(`  ${refusal.hint}`);
     return finishRun(ctx, refusedRun(ctx, plan), { junit: options.junit, markdown: options.markdown, html: options.html });
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { CONTENT_HASH_METADATA, ERROR_CODES, UsageError, countsText, redactRunSecrets, validateRun, type Run } from '../../model/index.js';
+import { CONTENT_HASH_METADATA, ERROR_CODES, UsageError, errorLine, countsText, redactRunSecrets, validateRun, type Run } from '../../model/index.js';
 import type { ImportBase, Importer } from '../../adapters/import-types.js';
 import type { CommandContext } from '../context.js';
 import { parseEnvironment, saveOrSpool } from '../session.js';
@@ -118,7 +118,7 @@ export async function importAction(ctx: CommandContext, files: string[], options
   for (const run of runs) {
     const saved = await saveOrSpool(ctx, run);
     if (saved.spooled) {
-      ctx.err(`shopfds-test: ${saved.error}`);
+      ctx.err(errorLine(ERROR_CODES.store, saved.error ?? 'the result store failed'));
       ctx.err(`  The run was kept in ${saved.spooled}; push it with "shopfds-test db sync" once the store is back.`);
       exitCode = 4;
     }
