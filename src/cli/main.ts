@@ -196,7 +196,7 @@ export async function runCli(argv: readonly string[], io: CliIo, options: { hand
 
 /**
  * The top-level help rendered at build time (help-snapshot.ts), or null to render it with commander:
- * when there is none, when it is older than the program it was rendered from, or on a terminal
+ * when there is none, when it is older than the program (or the run commands) it was rendered from, or on a terminal
  * narrower than the 80 columns it was wrapped to.
  */
 function precomputedHelp(): string | null {
@@ -204,7 +204,8 @@ function precomputedHelp(): string | null {
   if (out.isTTY && (out.columns ?? 80) < 80) return null;
   try {
     const snapshot = new URL('./help.txt', import.meta.url);
-    if (statSync(snapshot).mtimeMs < statSync(new URL('./program.js', import.meta.url)).mtimeMs) return null;
+    const rendered = statSync(snapshot).mtimeMs;
+    for (const source of ['./program.js', './run-commands.js']) if (rendered < statSync(new URL(source, import.meta.url)).mtimeMs) return null;
     return readFileSync(snapshot, 'utf8');
   } catch {
     return null;

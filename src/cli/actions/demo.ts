@@ -273,8 +273,7 @@ async function toolProblem(ctx: CommandContext, name: string, plan: unknown): Pr
 
 /** A suite's request: the given values over the command's config keys (the same option table as the command). */
 async function toolRequest(ctx: CommandContext, command: 'e2e' | 'api' | 'perf', given: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const { normalizeOptions } = await import('../run-options.js');
-  const table =
-    command === 'e2e' ? (await import('../commands/e2e.js')).E2E_OPTIONS : command === 'api' ? (await import('../commands/api.js')).API_OPTIONS : (await import('../commands/perf.js')).PERF_OPTIONS;
+  const [{ normalizeOptions }, { runCommandSpec }] = await Promise.all([import('../run-options.js'), import('../run-commands.js')]);
+  const table = runCommandSpec(command)!.table;
   return { ...given, ...normalizeOptions([table], given, { env: ctx.io.env, config: ctx.globals.config }) };
 }
