@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { E2eDetailsSchema, ApiDetailsSchema, PerfDetailsSchema, ChaosDetailsSchema, CanaryDetailsSchema } from './details.js';
+import { RUN_KINDS } from './kinds.js';
 
-/** The wrapped tool families. One invocation of a subcommand is one run of one kind. */
-export const RUN_KINDS = ['e2e', 'api', 'perf', 'chaos', 'canary'] as const;
-export type RunKind = (typeof RUN_KINDS)[number];
+/** The run kinds are defined in kinds.ts (no zod), so command definitions can list them cheaply. */
+export { RUN_KINDS, type RunKind } from './kinds.js';
 
 /**
  * Run verdicts.
