@@ -1,7 +1,7 @@
 // Renderer benchmark: run after building (`npm run build && node bench/report.mjs`).
 // Prints medians and ratios, never asserts: the figures are for people, not for CI gates.
 import { performance } from 'node:perf_hooks';
-import { computeTotals, deriveRunStatus, validateRun } from '../dist/model/index.js';
+import { benchCase, benchRun } from './_run.mjs';
 import { renderJunit } from '../dist/report/junit.js';
 import { renderTable } from '../dist/report/table.js';
 import { renderMarkdown } from '../dist/report/markdown.js';
@@ -36,59 +36,41 @@ function makeRun(n) {
           ? [failedAttempt(0), { index: 1, status: 'passed', durationMs: 60, startedAt: null, errorMessage: null, errorStack: null }]
           : [{ index: 0, status: status === 'skipped' ? 'skipped' : status, durationMs: 100 + (i % 900), startedAt: null, errorMessage: null, errorStack: null }];
     const failing = status === 'failed' || status === 'timed_out';
-    cases.push({
-      ordinal: i,
-      suitePath: [suite, `group ${i % 7}`],
-      name: `case ${i}${long}`,
-      file: suite,
-      line: i % 300,
-      column: 7,
-      project: i % 2 ? 'chromium' : 'firefox',
-      status,
-      durationMs: 100 + (i % 900),
-      attempts,
-      errorMessage: failing ? `Error: expect(received).toBe(expected)\n\nExpected: 200\nReceived: 500` : null,
-      errorStack: failing ? `Error: expect(received).toBe(expected)\n    at ${suite}:${i % 300}:7` : null,
-      artifacts: failing
-        ? [{ name: 'screenshot', kind: 'screenshot', contentType: 'image/png', path: `.shopfds/artifacts/case-${i}/test-failed-1.png`, attempt: 0 }]
-        : [],
-      tags: [],
-      properties: status === 'skipped' ? { skip: 'not in this release' } : {},
-      stdout: i % 250 === 0 ? `console output of case ${i}\n` : null,
-      stderr: null,
-    });
+    cases.push(
+      benchCase({
+        ordinal: i,
+        suitePath: [suite, `group ${i % 7}`],
+        name: `case ${i}${long}`,
+        file: suite,
+        line: i % 300,
+        column: 7,
+        project: i % 2 ? 'chromium' : 'firefox',
+        status,
+        durationMs: 100 + (i % 900),
+        attempts,
+        errorMessage: failing ? `Error: expect(received).toBe(expected)\n\nExpected: 200\nReceived: 500` : null,
+        errorStack: failing ? `Error: expect(received).toBe(expected)\n    at ${suite}:${i % 300}:7` : null,
+        artifacts: failing
+          ? [{ name: 'screenshot', kind: 'screenshot', contentType: 'image/png', path: `.shopfds/artifacts/case-${i}/test-failed-1.png`, attempt: 0 }]
+          : [],
+        properties: status === 'skipped' ? { skip: 'not in this release' } : {},
+        stdout: i % 250 === 0 ? `console output of case ${i}\n` : null,
+      }),
+    );
   }
-  const totals = computeTotals(cases);
-  const run = {
+  return benchRun({
     id: '6f1c2a4e-8b9d-4e2f-9a31-0c5d7e8f9a10',
-    kind: 'e2e',
     name: `bench run of ${n}`,
-    status: deriveRunStatus(totals),
     startedAt: '2025-11-01T18:07:18.664Z',
     completedAt: '2025-11-01T18:37:18.664Z',
     durationMs: 1_800_000,
-    environment: 'local',
     trigger: 'ci',
     executedBy: 'ci-bot',
     ci: { provider: 'github-actions', buildId: '9876', commitSha: 'a1b2c3d', branch: 'main', jobUrl: 'https://ci.example/run/9876' },
     tool: { name: 'playwright', version: '1.65.1', commandLine: 'playwright test' },
-    totals,
-    errorMessage: null,
     runGroup: '9876',
-    shard: null,
-    artifacts: [],
-    metadata: {},
     cases,
-    metrics: [],
-    e2e: null,
-    api: null,
-    perf: null,
-    chaos: null,
-    canary: null,
-  };
-  const checked = validateRun(run);
-  if (!checked.ok) throw new Error(`bench run is invalid: ${checked.issues.slice(0, 3).join('; ')}`);
-  return checked.run;
+  });
 }
 
 function median(fn) {

@@ -1,10 +1,43 @@
-import { makeCase, type PERF_TEST_TYPES, type Case, type CaseStatus, type CiInfo, type Environment, type KindDetails, type MetricSample, type PerformanceMetric, type RunStatus } from '../model/index.js';
+import { makeCase, type PERF_TEST_TYPES, type Case, type CaseStatus, type KindDetails, type MetricSample, type PerformanceMetric, type RunStart, type RunStatus } from '../model/index.js';
+import type { ParseContext } from './types.js';
 
 /*
  * The parts of a perf run that every load tool (k6, Locust) builds alike: cases from drafts, the
  * per-interval series and its samples, the figures in the metadata, and the performance_tests record.
  * Each tool decides its verdict and its cases; this says how they are written down.
  */
+
+/** Who, when and where of a perf run, decided before the tool's outputs are read. */
+export interface PerfRunIdentity extends Omit<RunStart, 'kind'> {
+  readonly name: string;
+  readonly completedAt: string;
+  readonly toolVersion: string | null;
+  readonly commandLine: string | null;
+}
+
+/** The identity of a run the pipeline started, ending now. */
+export function perfRunIdentity(at: ParseContext, name: string, toolVersion: string | null): PerfRunIdentity {
+  const { kind: _kind, ...run } = at.run;
+  return { ...run, name, completedAt: new Date().toISOString(), toolVersion, commandLine: null };
+}
+
+/** The note for a run that fell short of --target-tps. */
+export function targetTpsNote(actualTps: number | null | undefined, targetTps: number | null, enforced: boolean): string | null {
+  if (targetTps === null || actualTps === null || actualTps === undefined || actualTps >= targetTps) return null;
+  return `shopfds-test: actual throughput ${actualTps} req/s is below --target-tps ${targetTps}${enforced ? '' : ' (add --fail-under-target to fail the run)'}`;
+}
+
+/**
+ * The verdict of a run the tool did not finish by itself: stopped by us (Ctrl-C, --timeout) is
+ * interrupted, killed by a signal (the OOM killer) is an error. Null when it ran to its end.
+ */
+export function stoppedVerdict(tool: string, capture: { readonly interrupted: boolean; readonly signal?: string | null; readonly exitCode: number | null }): { status: RunStatus; errorMessage: string } | null {
+  if (capture.interrupted) {
+    return { status: 'interrupted', errorMessage: `interrupted: ${tool} was stopped before the end of the test${capture.exitCode !== null ? ` (${tool} exit code ${capture.exitCode})` : ''}` };
+  }
+  if (capture.signal) return { status: 'error', errorMessage: `${tool} was killed by ${capture.signal} before it finished` };
+  return null;
+}
 
 /** A case before its ordinal and attempts are known. */
 export interface PerfCaseDraft {
@@ -106,12 +139,9 @@ export interface PerfRecordInput {
   readonly requestedUsers: number | null;
   /** The run's final verdict. */
   readonly status: RunStatus;
-  readonly startedAt: string;
-  readonly completedAt: string;
+  /** Whose run, when and where. */
+  readonly run: Pick<PerfRunIdentity, 'startedAt' | 'completedAt' | 'environment' | 'ci' | 'executedBy'>;
   readonly scriptPath: string;
-  readonly environment: Environment;
-  readonly ci: CiInfo | null;
-  readonly executedBy: string;
   readonly rows: readonly PerformanceMetric[];
 }
 
@@ -136,12 +166,12 @@ export function perfDetails(p: PerfRecordInput): KindDetails {
         duration_sec: Math.max(0, Math.round((f.durationMs ?? p.fallbackDurationMs) / 1000)),
         virtual_users: Math.max(1, f.virtualUsers ?? p.requestedUsers ?? 1),
         status: p.status === 'passed' ? 'completed' : 'failed',
-        started_at: p.startedAt,
-        completed_at: p.completedAt,
+        started_at: p.run.startedAt,
+        completed_at: p.run.completedAt,
         k6_script_path: p.scriptPath.slice(0, 500),
-        environment: p.environment,
-        ci_build_id: p.ci?.buildId?.slice(0, 100) ?? null,
-        executed_by: p.executedBy.slice(0, 100),
+        environment: p.run.environment,
+        ci_build_id: p.run.ci?.buildId?.slice(0, 100) ?? null,
+        executed_by: p.run.executedBy.slice(0, 100),
         metrics: [...p.rows],
       },
     },

@@ -7,6 +7,7 @@ import { parseDurationMs } from '../kube/duration.js';
 import type { ExecuteIo, Invocation, ToolAdapter, ToolEnv, ToolEvent, ToolFound } from '../types.js';
 import { buildK6Invocation, K6_INSTALL_HINT, parseK6Version, shellQuote, type K6Invocation } from './invocation.js';
 import { buildK6Outcome, PERF_TYPES, type PerfType } from './run.js';
+import { perfRunIdentity, targetTpsNote } from '../perf-run.js';
 import type { K6JsonStream } from './stream.js';
 import type { K6Summary } from './summary.js';
 
@@ -311,20 +312,9 @@ export const adapter: ToolAdapter<K6Request, K6Plan, K6RunInvocation, K6Capture>
   execute: executeK6,
   describe: describeK6,
   parse(capture, plan, at) {
-    const name = at.requestedName ?? plan.scenario;
     const outcome = buildK6Outcome(
       {
-        id: at.run.id,
-        name,
-        startedAt: at.run.startedAt,
-        completedAt: new Date().toISOString(),
-        environment: at.run.environment,
-        trigger: at.run.trigger,
-        executedBy: at.run.executedBy,
-        ci: at.run.ci,
-        runGroup: at.run.runGroup,
-        toolVersion: at.tool.version,
-        commandLine: null,
+        ...perfRunIdentity(at, at.requestedName ?? plan.scenario, at.tool.version),
         testType: plan.type,
         scenarioName: plan.scenario,
         scriptPath: plan.scriptShown,
@@ -336,15 +326,13 @@ export const adapter: ToolAdapter<K6Request, K6Plan, K6RunInvocation, K6Capture>
       { ...capture, interrupted: capture.interrupted || at.interrupted },
     );
     const tps = outcome.details.kind === 'perf' ? outcome.details.perf.test.actual_tps : null;
-    const notes: string[] = [];
-    if (plan.targetTps !== null && tps !== null && tps < plan.targetTps) {
-      notes.push(`shopfds-test: actual throughput ${tps} req/s is below --target-tps ${plan.targetTps}${plan.failUnderTarget ? '' : ' (add --fail-under-target to fail the run)'}`);
-    }
+    const note = targetTpsNote(tps, plan.targetTps, plan.failUnderTarget);
+    const notes = note ? [note] : [];
     return {
       type: 'run',
       outcome: {
         ...outcome,
-        name,
+        name: at.requestedName ?? plan.scenario,
         artifacts: capture.artifacts,
         interrupted: capture.interrupted || at.interrupted,
         notes,

@@ -11,7 +11,8 @@ import {
   type RunStatus,
   type Trigger,
 } from '../../model/index.js';
-import { addFigureMetadata, intOrNull, perfCases, perfDetails, perfRows, perfSeriesSamples, round2, type PerfCaseDraft, type PerfFigures, type PerfInterval } from '../perf-run.js';
+import { addFigureMetadata, stoppedVerdict, intOrNull, perfCases, perfDetails, perfRows, perfSeriesSamples, round2, type PerfCaseDraft, type PerfFigures, type PerfInterval } from '../perf-run.js';
+import type { PerfRunIdentity } from '../perf-run.js';
 import type { K6JsonStream, SeriesRow } from './stream.js';
 import type { K6Summary, K6SummaryMetric, K6Threshold } from './summary.js';
 import { formatObserved, observedValue, parseThreshold, thresholdHolds } from './thresholds.js';
@@ -38,18 +39,7 @@ export const K6_EXIT_CODES: Readonly<Record<number, string>> = {
 };
 
 /** What the caller decided about a run before k6's outputs are read. */
-export interface K6RunContext {
-  readonly id: string;
-  readonly name: string;
-  readonly startedAt: string;
-  readonly completedAt: string;
-  readonly environment: Environment;
-  readonly trigger: Trigger;
-  readonly executedBy: string;
-  readonly ci: CiInfo | null;
-  readonly runGroup: string | null;
-  readonly toolVersion: string | null;
-  readonly commandLine: string | null;
+export interface K6RunContext extends PerfRunIdentity {
   readonly testType: PerfType;
   readonly scenarioName: string;
   readonly scriptPath: string;
@@ -278,12 +268,9 @@ export function buildK6Outcome(ctx: K6RunContext, capture: K6Capture): K6Outcome
   let status: RunStatus;
   let errorMessage: string | null = null;
   const toolCodeError = exit !== null && exit !== 0 && exit !== 99;
-  if (capture.interrupted) {
-    status = 'interrupted';
-    errorMessage = `interrupted: k6 was stopped before the end of the test${exit !== null ? ` (k6 exit code ${exit})` : ''}`;
-  } else if (capture.signal) {
-    status = 'error';
-    errorMessage = `k6 was killed by ${capture.signal} before it finished`;
+  const stopped = stoppedVerdict('k6', capture);
+  if (stopped) {
+    ({ status, errorMessage } = stopped);
   } else if (toolCodeError) {
     status = 'error';
     const meaning = K6_EXIT_CODES[exit] ?? 'unknown error';
@@ -353,12 +340,8 @@ export function buildK6Outcome(ctx: K6RunContext, capture: K6Capture): K6Outcome
       fallbackDurationMs: durationMs,
       requestedUsers: ctx.vus,
       status,
-      startedAt: ctx.startedAt,
-      completedAt: ctx.completedAt,
+      run: ctx,
       scriptPath: ctx.scriptPath,
-      environment: ctx.environment,
-      ci: ctx.ci,
-      executedBy: ctx.executedBy,
       rows,
     }),
   };

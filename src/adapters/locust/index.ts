@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ToolError, UsageError, type Artifact, type RunInput } from '../../model/index.js';
+import { ERROR_CODES, ToolError, UsageError, type Artifact, type RunInput } from '../../model/index.js';
 import { parseDurationMs } from '../kube/duration.js';
 import type { Invocation, ToolAdapter } from '../types.js';
 import { buildLocustInvocation, LOCUST_DEFAULTS, LOCUST_INSTALL_HINT, LOCUST_RUN_TIME, parseDebianVersion, parseLocustVersion, type LocustInvocation } from './invocation.js';
 import { buildLocustRun, type LocustCapture, type LocustCriteria, type LocustPerfType, type LocustRunContext } from './run.js';
 import { LocustCsvError, LocustHistoryReader, parseLocustExceptions, parseLocustFailures, parseLocustStats } from './stats.js';
+import { perfRunIdentity, targetTpsNote } from '../perf-run.js';
 
 /*
  * Locust (https://locust.io) as a tool adapter, in the parts of the ToolAdapter contract
@@ -219,7 +220,7 @@ async function locustVersion(at: LocustEnv, path: string): Promise<{ version: st
 export async function detectLocust(at: LocustEnv, locustPath: string | undefined): Promise<LocustFound> {
   const path = await findLocustPath(at, locustPath);
   const found = await locustVersion(at, path);
-  if ('problem' in found) throw new ToolError(found.problem, { hint: LOCUST_INSTALL_HINT });
+  if ('problem' in found) throw new ToolError(found.problem, { hint: LOCUST_INSTALL_HINT, code: ERROR_CODES.toolMissing });
   return { name: 'locust', path, version: found.version };
 }
 
@@ -232,7 +233,7 @@ export async function findLocustPath(at: LocustEnv, locustPath: string | undefin
   const { findExecutable } = await import('../../exec/load-tool.js');
   const found = findExecutable({ name: 'locust', envVar: 'SHOPFDS_LOCUST_PATH', configKey: 'perf.locustPath' }, at.env, at.cwd, locustPath);
   if (!found.path) {
-    throw new ToolError(found.from === 'PATH' ? 'Locust is not installed (no "locust" on PATH)' : `Locust not found: ${found.from} is not an executable file`, { hint: LOCUST_INSTALL_HINT });
+    throw new ToolError(found.from === 'PATH' ? 'Locust is not installed (no "locust" on PATH)' : `Locust not found: ${found.from} is not an executable file`, { hint: LOCUST_INSTALL_HINT, code: ERROR_CODES.toolMissing });
   }
   return found.path;
 }
@@ -486,31 +487,16 @@ export const adapter: ToolAdapter<LocustRequest & { readonly interval?: string |
   async parse(processCapture, plan, at) {
     const toolVersion = at.tool.version ?? (await (versionProbes.get(plan) ?? Promise.resolve(null)));
     const capture = await readLocustCapture(processCapture, toolVersion);
-    const name = at.requestedName ?? plan.scenario;
     const run = parseLocust({ ...capture, interrupted: capture.interrupted || at.interrupted }, plan, {
-      id: at.run.id,
-      name,
-      startedAt: at.run.startedAt,
-      completedAt: new Date().toISOString(),
-      environment: at.run.environment,
-      trigger: at.run.trigger,
-      executedBy: at.run.executedBy,
-      ci: at.run.ci,
-      runGroup: at.run.runGroup,
-      toolVersion,
-      commandLine: null,
+      ...perfRunIdentity(at, at.requestedName ?? plan.scenario, toolVersion),
       artifacts: locustArtifacts(processCapture.files, at.cwd),
     });
-    const notes: string[] = [];
-    const tps = run.perf?.test.actual_tps;
-    const targetTps = plan.criteria.targetTps;
-    if (targetTps !== null && tps !== null && tps !== undefined && tps < targetTps) {
-      notes.push(`shopfds-test: actual throughput ${tps} req/s is below --target-tps ${targetTps}${plan.criteria.failUnderTarget ? '' : ' (add --fail-under-target to fail the run)'}`);
-    }
+    const note = targetTpsNote(run.perf?.test.actual_tps, plan.criteria.targetTps, plan.criteria.failUnderTarget);
+    const notes = note ? [note] : [];
     return {
       type: 'run',
       outcome: {
-        name,
+        name: run.name,
         cases: run.cases,
         details: run.perf ? { kind: 'perf', perf: run.perf } : null,
         metrics: run.metrics,

@@ -1,5 +1,6 @@
 import { computeTotals, makeRun, type Artifact, type CiInfo, type Environment, type RunInput, type RunStatus, type Trigger } from '../../model/index.js';
-import { addFigureMetadata, intOrNull, perfCases, perfDetails, perfRows, perfSeriesSamples, round2, type PerfCaseDraft, type PerfFigures } from '../perf-run.js';
+import { addFigureMetadata, stoppedVerdict, intOrNull, perfCases, perfDetails, perfRows, perfSeriesSamples, round2, type PerfCaseDraft, type PerfFigures } from '../perf-run.js';
+import type { PerfRunIdentity } from '../perf-run.js';
 import { locustSeries, type LocustException, type LocustFailure, type LocustHistoryPoint, type LocustStats, type LocustStatsEntry } from './stats.js';
 
 export type LocustPerfType = 'load' | 'spike' | 'soak' | 'stress';
@@ -18,18 +19,7 @@ export interface LocustCriteria {
 export const NO_CRITERIA: LocustCriteria = { maxErrorRate: null, maxP95Ms: null, maxP99Ms: null, maxAvgMs: null, targetTps: null, failUnderTarget: false };
 
 /** What the caller decided about a run before Locust's files are read. */
-export interface LocustRunContext {
-  readonly id: string;
-  readonly name: string;
-  readonly startedAt: string;
-  readonly completedAt: string;
-  readonly environment: Environment;
-  readonly trigger: Trigger;
-  readonly executedBy: string;
-  readonly ci: CiInfo | null;
-  readonly runGroup: string | null;
-  readonly toolVersion: string | null;
-  readonly commandLine: string | null;
+export interface LocustRunContext extends PerfRunIdentity {
   readonly testType: LocustPerfType;
   readonly scenarioName: string;
   readonly locustfile: string;
@@ -191,12 +181,9 @@ export function buildLocustRun(ctx: LocustRunContext, capture: LocustCapture): R
 
   let status: RunStatus;
   let errorMessage: string | null = null;
-  if (capture.interrupted) {
-    status = 'interrupted';
-    errorMessage = `interrupted: Locust was stopped before the end of the test${exit !== null ? ` (Locust exit code ${exit})` : ''}`;
-  } else if (capture.signal) {
-    status = 'error';
-    errorMessage = `Locust was killed by ${capture.signal} before it finished`;
+  const stopped = stoppedVerdict('Locust', capture);
+  if (stopped) {
+    ({ status, errorMessage } = stopped);
   } else if (!stats) {
     status = 'error';
     const why = locustErrorMessage(capture.stderr);
@@ -257,12 +244,8 @@ export function buildLocustRun(ctx: LocustRunContext, capture: LocustCapture): R
       fallbackDurationMs: durationMs,
       requestedUsers: ctx.users,
       status,
-      startedAt: ctx.startedAt,
-      completedAt: ctx.completedAt,
+      run: ctx,
       scriptPath: ctx.locustfile,
-      environment: ctx.environment,
-      ci: ctx.ci,
-      executedBy: ctx.executedBy,
       rows,
     }),
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { ToolError } from '../../model/index.js';
+import { ERROR_CODES, ToolError } from '../../model/index.js';
 import type { LoadedCollection } from './collection.js';
 import { bodyToText, decodeBody, describeRequestError, headersToEntries, type AssertionRecord, type CollectionRunRecord, type ExecutionRecord, type ScriptFailure } from './parse.js';
 import type { HeaderEntry, VariableEntry } from './redact.js';
@@ -26,7 +26,7 @@ export function detectNewman(): NewmanInfo {
   try {
     require.resolve('newman');
   } catch {
-    throw new ToolError('newman is not installed', { hint: 'Install it next to shopfds-test: npm install newman' });
+    throw new ToolError('newman is not installed', { hint: 'Install it next to shopfds-test: npm install newman', code: ERROR_CODES.toolMissing });
   }
   let version: string | null = null;
   try {
@@ -43,7 +43,7 @@ export function detectHtmlReporter(): string {
     require.resolve('newman-reporter-htmlextra');
     return 'htmlextra';
   } catch {
-    throw new ToolError('--html needs the Newman HTML reporter, which is not installed', { hint: 'npm install newman-reporter-htmlextra' });
+    throw new ToolError('--html needs the Newman HTML reporter, which is not installed', { hint: 'npm install newman-reporter-htmlextra', code: ERROR_CODES.toolMissing });
   }
 }
 

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ToolError } from '../../model/index.js';
+import { ERROR_CODES, ToolError } from '../../model/index.js';
 import type { BrowserLaunch } from './generate.js';
 
 export type Browser = 'chromium' | 'firefox' | 'webkit';
@@ -28,7 +28,7 @@ export function detectPlaywright(): PlaywrightPackage {
   try {
     pkgJson = require.resolve('@playwright/test/package.json');
   } catch (error) {
-    throw new ToolError('@playwright/test is not installed', { hint: 'Install it with: npm install --save-dev @playwright/test', cause: error });
+    throw new ToolError('@playwright/test is not installed', { hint: 'Install it with: npm install --save-dev @playwright/test', cause: error, code: ERROR_CODES.toolMissing });
   }
   const dir = dirname(pkgJson);
   const { version } = JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string };
@@ -80,7 +80,7 @@ function findOnPath(names: readonly string[], env: Readonly<Record<string, strin
 export function findSystemChromium(env: Readonly<Record<string, string | undefined>>): string | null {
   const explicit = env.SHOPFDS_CHROMIUM_PATH;
   if (explicit) {
-    if (!existsSync(explicit)) throw new ToolError(`SHOPFDS_CHROMIUM_PATH points at ${explicit}, which does not exist`);
+    if (!existsSync(explicit)) throw new ToolError(`SHOPFDS_CHROMIUM_PATH points at ${explicit}, which does not exist`, { code: ERROR_CODES.toolMissing });
     return explicit;
   }
   return SYSTEM_CHROMIUM_CANDIDATES.find((p) => existsSync(p)) ?? findOnPath(['chromium', 'chromium-browser', 'google-chrome'], env);
@@ -114,10 +114,11 @@ export function resolveBrowsers(browsers: readonly Browser[], env: Readonly<Reco
         continue;
       }
       throw new ToolError('Chromium is not installed', {
+        code: ERROR_CODES.toolMissing,
         hint: 'Install it with "npx playwright install chromium", or a system Chromium (apt-get install chromium) or set SHOPFDS_CHROMIUM_PATH.',
       });
     }
-    throw new ToolError(`${browser} is not installed for Playwright`, { hint: `Install it with: npx playwright install ${browser}` });
+    throw new ToolError(`${browser} is not installed for Playwright`, { hint: `Install it with: npx playwright install ${browser}`, code: ERROR_CODES.toolMissing });
   }
   return launches;
 }

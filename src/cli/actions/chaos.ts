@@ -1,4 +1,4 @@
-import { UsageError, errorLine } from '../../model/index.js';
+import { ERROR_CODES, UsageError, errorLine } from '../../model/index.js';
 import type { CommandContext } from '../context.js';
 import { finishRun, type FinishOptions } from '../session.js';
 import { parseSecondsOption } from '../parse.js';
@@ -60,7 +60,7 @@ export async function chaosValidateAction(ctx: CommandContext, files: string[], 
       else throw error;
     }
   }
-  if (issues.length) throw new ConfigError(issues, { hint: 'See docs/release-engineering.md for the experiment file format.' });
+  if (issues.length) throw new ConfigError(issues, { hint: 'See docs/release-engineering.md for the experiment file format.', code: ERROR_CODES.usage });
   if (ctx.globals.json) ctx.out(JSON.stringify({ valid: true, experiments: count }));
   else ctx.out(`${count} experiment${count === 1 ? '' : 's'} valid`);
   return 0;
