@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { chromium } from '@playwright/test';
 import Database from 'better-sqlite3';
-import { benchCase, benchRun } from './_run.mjs';
+import { benchCase, benchRun, mixedCases } from './_run.mjs';
 import { renderRunHtml } from '../dist/report/html.js';
 import { openStore } from '../dist/store/open.js';
 import { startDashboard } from '../dist/cli/dashboard-server.js';
@@ -60,33 +60,7 @@ function baseRun(overrides) {
 }
 
 function caseRun(n) {
-  const cases = [];
-  for (let i = 0; i < n; i++) {
-    const suite = `suite-${i % 50}.spec.ts`;
-    let status = 'passed';
-    if (i % 97 === 0) status = 'failed';
-    else if (i % 89 === 0) status = 'flaky';
-    else if (i % 61 === 0) status = 'skipped';
-    const failing = status === 'failed';
-    const failedAttempt = (index) => ({ index, status: 'failed', durationMs: 50, startedAt: null, errorMessage: `expected 200, got 500 in case ${i}`, errorStack: `Error: expected 200\n    at ${suite}:${i % 300}:7` });
-    cases.push(
-      benchCase({
-        ordinal: i,
-        suitePath: [suite, `group ${i % 7}`],
-        name: `case ${i} ${i % 500 === 0 ? 'very long name & <escaped> "quoted" '.repeat(20) : 'places an order'}`,
-        file: suite,
-        line: i % 300,
-        column: 7,
-        project: i % 2 ? 'chromium' : 'firefox',
-        status,
-        durationMs: 100 + (i % 900),
-        attempts: failing ? [failedAttempt(0), failedAttempt(1)] : status === 'flaky' ? [failedAttempt(0), { index: 1, status: 'passed', durationMs: 60, startedAt: null, errorMessage: null, errorStack: null }] : [{ index: 0, status, durationMs: 100, startedAt: null, errorMessage: null, errorStack: null }],
-        errorMessage: failing ? 'Error: expect(received).toBe(expected)\n\nExpected: 200\nReceived: 500' : null,
-        errorStack: failing ? `Error: expect(received).toBe(expected)\n    at ${suite}:${i % 300}:7` : null,
-        artifacts: failing ? [{ name: 'screenshot', kind: 'screenshot', contentType: 'image/png', path: `.shopfds/artifacts/case-${i}/test-failed-1.png`, attempt: 0 }] : [],
-      }),
-    );
-  }
+  const cases = mixedCases(n, { name: (i) => `case ${i} ${i % 500 === 0 ? 'very long name & <escaped> "quoted" '.repeat(20) : 'places an order'}` });
   return baseRun({ name: `bench run of ${n}`, cases });
 }
 
