@@ -23,7 +23,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { benchCase, benchRun } from './_run.mjs';
-import { DAY, median, medianOf, postgresSeedSql, postgresServer, sqliteSeedSql } from './_seed.mjs';
+import { DAY, median, medianOf, numberFlag, postgresServer, seedPostgres, seedSqlite } from './_seed.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
@@ -32,11 +32,7 @@ const { openPostgresStore } = await dist('store/postgres/postgres-store.js');
 const { classifyCase, compareRuns } = await dist('model/index.js');
 
 const argv = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i < 0 ? fallback : Number(argv[i + 1]);
-};
-const RUNS = flag('--runs', 100_000);
+const RUNS = numberFlag(argv, '--runs', 100_000);
 const NOW = Date.now();
 
 const results = [];
@@ -208,14 +204,7 @@ async function sqliteBench() {
     const store = await openSqliteStore(file);
     await store.migrate();
     const t0 = Date.now();
-    const { default: Database } = await import('better-sqlite3');
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = OFF');
-    db.exec('begin');
-    for (const stmt of sqliteSeedSql(NOW, RUNS)) db.exec(stmt);
-    db.exec('commit');
-    db.close();
+    await seedSqlite(file, NOW, RUNS);
     console.log(`  sqlite     seeded ${RUNS.toLocaleString('en')} runs / ${(RUNS * 10).toLocaleString('en')} cases in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     await benchQueries('sqlite', store);
     if (!argv.includes('--no-prune')) await benchPrune('sqlite', store, file);
@@ -237,11 +226,7 @@ async function postgresBench() {
     const store = await openPostgresStore(url);
     await store.migrate();
     const t0 = Date.now();
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    for (const stmt of postgresSeedSql(NOW, RUNS)) await client.query(stmt);
-    await client.query('analyze');
-    await client.end();
+    await seedPostgres(pg, url, NOW, RUNS);
     console.log(`  postgres   seeded ${RUNS.toLocaleString('en')} runs / ${(RUNS * 10).toLocaleString('en')} cases in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     await benchQueries('postgres', store);
     if (!argv.includes('--no-prune')) await benchPrune('postgres', store, url);

@@ -28,7 +28,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { benchCase, benchRun } from './_run.mjs';
-import { CASES_PER_RUN, DAY, median, medianOf, postgresSeedSql, postgresServer, seededKey, sqliteSeedSql } from './_seed.mjs';
+import { CASES_PER_RUN, DAY, median, medianOf, numberFlag, postgresServer, seedPostgres, seededKey, seedSqlite } from './_seed.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
@@ -36,11 +36,7 @@ const { openSqliteStore } = await dist('store/sqlite/sqlite-store.js');
 const { openPostgresStore } = await dist('store/postgres/postgres-store.js');
 
 const argv = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i < 0 ? fallback : Number(argv[i + 1]);
-};
-const RUNS = flag('--runs', 100_000);
+const RUNS = numberFlag(argv, '--runs', 100_000);
 const NOW = Date.now();
 
 const results = [];
@@ -244,16 +240,7 @@ async function sqliteBench() {
     const file = join(dir, 'history.db');
     const store = await openSqliteStore(file);
     await store.migrate();
-    await benchQueries('sqlite', store, async () => {
-      const { default: Database } = await import('better-sqlite3');
-      const db = new Database(file);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = OFF');
-      db.exec('begin');
-      for (const stmt of sqliteSeedSql(NOW, RUNS)) db.exec(stmt);
-      db.exec('commit');
-      db.close();
-    });
+    await benchQueries('sqlite', store, () => seedSqlite(file, NOW, RUNS));
     await store.close();
   } finally {
     if (!argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
@@ -276,16 +263,7 @@ async function postgresBench() {
     reportRatio('postgres', saved, await postgresRawInsert(pg, dbUrl(databases[0]), dbUrl(databases[2]), saved.runId));
     const store = await openPostgresStore(dbUrl(databases[1]));
     await store.migrate();
-    await benchQueries('postgres', store, async () => {
-      const client = new pg.Client({ connectionString: dbUrl(databases[1]) });
-      await client.connect();
-      try {
-        for (const stmt of postgresSeedSql(NOW, RUNS)) await client.query(stmt);
-        await client.query('analyze');
-      } finally {
-        await client.end();
-      }
-    });
+    await benchQueries('postgres', store, () => seedPostgres(pg, dbUrl(databases[1]), NOW, RUNS));
     await store.close();
   } finally {
     for (const db of databases) {
