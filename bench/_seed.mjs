@@ -146,3 +146,36 @@ export async function postgresServer(pg) {
   };
 }
 
+
+/** Seeds the history into the SQLite file of a migrated store, in one transaction. */
+export async function seedSqlite(file, nowMs, RUNS) {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = OFF');
+    db.exec('begin');
+    for (const stmt of sqliteSeedSql(nowMs, RUNS)) db.exec(stmt);
+    db.exec('commit');
+  } finally {
+    db.close();
+  }
+}
+
+/** Seeds the history into a migrated PostgreSQL store, then refreshes the planner's statistics. */
+export async function seedPostgres(pg, url, nowMs, RUNS) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const stmt of postgresSeedSql(nowMs, RUNS)) await client.query(stmt);
+    await client.query('analyze');
+  } finally {
+    await client.end();
+  }
+}
+
+/** The number after `name` on the command line, or `fallback`. */
+export function numberFlag(argv, name, fallback) {
+  const i = argv.indexOf(name);
+  return i < 0 ? fallback : Number(argv[i + 1]);
+}

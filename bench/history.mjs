@@ -16,26 +16,23 @@
  * deleted per second and the longest save of that writer (its wait for the lock included),
  * against its median save before the prune started.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { DAY, median, medianOf, postgresSeedSql, postgresServer, sqliteSeedSql } from './_seed.mjs';
+import { benchCase, benchRun } from './_run.mjs';
+import { DAY, median, medianOf, numberFlag, postgresServer, seedPostgres, seedSqlite } from './_seed.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
 const { openSqliteStore } = await dist('store/sqlite/sqlite-store.js');
 const { openPostgresStore } = await dist('store/postgres/postgres-store.js');
-const { computeTotals, validateRun, classifyCase, compareRuns } = await dist('model/index.js');
+const { classifyCase, compareRuns } = await dist('model/index.js');
 
 const argv = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i < 0 ? fallback : Number(argv[i + 1]);
-};
-const RUNS = flag('--runs', 100_000);
+const RUNS = numberFlag(argv, '--runs', 100_000);
 const NOW = Date.now();
 
 const results = [];
@@ -65,8 +62,7 @@ function report(backend, what, measured, target, extra = '') {
 function bigRun(startedAt, shift) {
   const cases = Array.from({ length: 10_000 }, (_, i) => {
     const status = (i + shift) % 50 === 7 ? 'failed' : i % 40 === 5 ? 'skipped' : 'passed';
-    const durationMs = 800 + ((i * 7 + shift * 13) % 400);
-    return {
+    return benchCase({
       ordinal: i,
       suitePath: [`checkout-${i % 97}.spec.ts`, `Checkout ${i % 13}`],
       name: `places order ${i}`,
@@ -75,47 +71,20 @@ function bigRun(startedAt, shift) {
       column: 7,
       project: 'chromium',
       status,
-      durationMs,
-      attempts: [{ index: 0, status, durationMs, startedAt: null, errorMessage: status === 'failed' ? 'expected 200, got 500' : null, errorStack: null }],
+      durationMs: 800 + ((i * 7 + shift * 13) % 400),
       errorMessage: status === 'failed' ? 'expected 200, got 500' : null,
-      errorStack: null,
-      artifacts: [],
-      tags: [],
-      properties: {},
-      stdout: null,
-      stderr: null,
-    };
+    });
   });
-  const totals = computeTotals(cases);
-  const checked = validateRun({
-    id: randomUUID(),
-    kind: 'e2e',
+  return benchRun({
     name: 'compare bench',
-    status: totals.failed ? 'failed' : 'passed',
     startedAt,
     completedAt: new Date(Date.parse(startedAt) + 600_000).toISOString(),
     durationMs: 600_000,
     environment: 'staging',
     trigger: 'ci',
     executedBy: 'ci-bot',
-    ci: null,
-    tool: { name: 'playwright', version: '1.65.1', commandLine: null },
-    totals,
-    errorMessage: null,
-    runGroup: null,
-    shard: null,
-    artifacts: [],
-    metadata: {},
     cases,
-    metrics: [],
-    e2e: null,
-    api: null,
-    perf: null,
-    chaos: null,
-    canary: null,
   });
-  if (!checked.ok) throw new Error(checked.issues.join('; '));
-  return checked.run;
 }
 
 async function flaky(store, since) {
@@ -160,22 +129,16 @@ async function benchQueries(backend, store) {
 /** Saves small runs every 50 ms on its own connection until told to stop; reports each save's time. */
 const WRITER = `
 import { parentPort, workerData } from 'node:worker_threads';
-import { randomUUID } from 'node:crypto';
 const { openStore } = await import(workerData.openUrl);
-const { computeTotals } = await import(workerData.modelUrl);
+const { benchCase, benchRun } = await import(workerData.runUrl);
 const store = await openStore(workerData.target);
 await store.migrate();
 let stop = false;
 parentPort.on('message', (m) => { if (m === 'stop') stop = true; });
 const times = [];
 while (!stop) {
-  const startedAt = new Date().toISOString();
-  const cases = Array.from({ length: 20 }, (_, i) => ({ ordinal: i, suitePath: ['writer'], name: 'case ' + i, file: null, line: null, column: null, project: null,
-    status: 'passed', durationMs: 5, attempts: [{ index: 0, status: 'passed', durationMs: 5, startedAt: null, errorMessage: null, errorStack: null }],
-    errorMessage: null, errorStack: null, artifacts: [], tags: [], properties: {}, stdout: null, stderr: null }));
-  const run = { id: randomUUID(), kind: 'api', name: 'concurrent writer', status: 'passed', startedAt, completedAt: startedAt, durationMs: 0, environment: 'local',
-    trigger: 'ci', executedBy: 'bench', ci: null, tool: { name: 'newman', version: null, commandLine: null }, totals: computeTotals(cases), errorMessage: null,
-    runGroup: null, shard: null, artifacts: [], metadata: {}, cases, metrics: [], e2e: null, api: null, perf: null, chaos: null, canary: null };
+  const cases = Array.from({ length: 20 }, (_, i) => benchCase({ ordinal: i, suitePath: ['writer'], name: 'case ' + i, status: 'passed', durationMs: 5 }));
+  const run = benchRun({ kind: 'api', name: 'concurrent writer', startedAt: new Date().toISOString(), trigger: 'ci', tool: { name: 'newman', version: null, commandLine: null }, details: null, cases });
   const t0 = performance.now();
   await store.saveRun(run);
   times.push(performance.now() - t0);
@@ -190,7 +153,7 @@ function startWriter(target) {
   const worker = new Worker(WRITER, {
     eval: true,
     type: 'module',
-    workerData: { target, openUrl: pathToFileURL(join(root, 'dist', 'store', 'open.js')).href, modelUrl: pathToFileURL(join(root, 'dist', 'model', 'index.js')).href },
+    workerData: { target, openUrl: pathToFileURL(join(root, 'dist', 'store', 'open.js')).href, runUrl: new URL('./_run.mjs', import.meta.url).href },
   });
   let ticks = 0;
   const done = new Promise((resolve, reject) => {
@@ -241,14 +204,7 @@ async function sqliteBench() {
     const store = await openSqliteStore(file);
     await store.migrate();
     const t0 = Date.now();
-    const { default: Database } = await import('better-sqlite3');
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = OFF');
-    db.exec('begin');
-    for (const stmt of sqliteSeedSql(NOW, RUNS)) db.exec(stmt);
-    db.exec('commit');
-    db.close();
+    await seedSqlite(file, NOW, RUNS);
     console.log(`  sqlite     seeded ${RUNS.toLocaleString('en')} runs / ${(RUNS * 10).toLocaleString('en')} cases in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     await benchQueries('sqlite', store);
     if (!argv.includes('--no-prune')) await benchPrune('sqlite', store, file);
@@ -270,11 +226,7 @@ async function postgresBench() {
     const store = await openPostgresStore(url);
     await store.migrate();
     const t0 = Date.now();
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    for (const stmt of postgresSeedSql(NOW, RUNS)) await client.query(stmt);
-    await client.query('analyze');
-    await client.end();
+    await seedPostgres(pg, url, NOW, RUNS);
     console.log(`  postgres   seeded ${RUNS.toLocaleString('en')} runs / ${(RUNS * 10).toLocaleString('en')} cases in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     await benchQueries('postgres', store);
     if (!argv.includes('--no-prune')) await benchPrune('postgres', store, url);

@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { chromium } from '@playwright/test';
 import Database from 'better-sqlite3';
-import { computeTotals, deriveRunStatus, validateRun } from '../dist/model/index.js';
+import { benchCase, benchRun, mixedCases } from './_run.mjs';
 import { renderRunHtml } from '../dist/report/html.js';
 import { openStore } from '../dist/store/open.js';
 import { startDashboard } from '../dist/cli/dashboard-server.js';
@@ -43,70 +43,24 @@ function timeIt(fn, rounds = ROUNDS) {
 }
 
 function baseRun(overrides) {
-  const cases = overrides.cases ?? [];
-  const totals = computeTotals(cases);
-  const run = {
+  return benchRun({
     id: overrides.id ?? '6f1c2a4e-8b9d-4e2f-9a31-0c5d7e8f9a10',
     kind: overrides.kind ?? 'e2e',
     name: overrides.name ?? 'bench',
-    status: deriveRunStatus(totals),
     startedAt: overrides.startedAt ?? '2025-11-01T18:07:18.664Z',
     completedAt: overrides.completedAt ?? '2025-11-01T18:37:18.664Z',
     durationMs: 1_800_000,
-    environment: 'local',
     trigger: 'ci',
     executedBy: 'ci-bot',
     ci: { provider: 'github-actions', buildId: '9876', commitSha: 'a1b2c3d', branch: 'main', jobUrl: 'https://ci.example/run/9876' },
     tool: overrides.tool ?? { name: 'playwright', version: '1.65.1', commandLine: 'playwright test' },
-    totals,
-    errorMessage: null,
-    runGroup: null,
-    shard: null,
-    artifacts: [],
-    metadata: {},
-    cases,
-    metrics: [],
-    e2e: null,
-    api: null,
-    perf: overrides.perf ?? null,
-    chaos: null,
-    canary: null,
-  };
-  const checked = validateRun(run);
-  if (!checked.ok) throw new Error(`bench run is invalid: ${checked.issues.slice(0, 3).join('; ')}`);
-  return checked.run;
+    cases: overrides.cases ?? [],
+    details: overrides.perf ? { kind: 'perf', perf: overrides.perf } : null,
+  });
 }
 
 function caseRun(n) {
-  const cases = [];
-  for (let i = 0; i < n; i++) {
-    const suite = `suite-${i % 50}.spec.ts`;
-    let status = 'passed';
-    if (i % 97 === 0) status = 'failed';
-    else if (i % 89 === 0) status = 'flaky';
-    else if (i % 61 === 0) status = 'skipped';
-    const failing = status === 'failed';
-    const failedAttempt = (index) => ({ index, status: 'failed', durationMs: 50, startedAt: null, errorMessage: `expected 200, got 500 in case ${i}`, errorStack: `Error: expected 200\n    at ${suite}:${i % 300}:7` });
-    cases.push({
-      ordinal: i,
-      suitePath: [suite, `group ${i % 7}`],
-      name: `case ${i} ${i % 500 === 0 ? 'very long name & <escaped> "quoted" '.repeat(20) : 'places an order'}`,
-      file: suite,
-      line: i % 300,
-      column: 7,
-      project: i % 2 ? 'chromium' : 'firefox',
-      status,
-      durationMs: 100 + (i % 900),
-      attempts: failing ? [failedAttempt(0), failedAttempt(1)] : status === 'flaky' ? [failedAttempt(0), { index: 1, status: 'passed', durationMs: 60, startedAt: null, errorMessage: null, errorStack: null }] : [{ index: 0, status, durationMs: 100, startedAt: null, errorMessage: null, errorStack: null }],
-      errorMessage: failing ? 'Error: expect(received).toBe(expected)\n\nExpected: 200\nReceived: 500' : null,
-      errorStack: failing ? `Error: expect(received).toBe(expected)\n    at ${suite}:${i % 300}:7` : null,
-      artifacts: failing ? [{ name: 'screenshot', kind: 'screenshot', contentType: 'image/png', path: `.shopfds/artifacts/case-${i}/test-failed-1.png`, attempt: 0 }] : [],
-      tags: [],
-      properties: {},
-      stdout: null,
-      stderr: null,
-    });
-  }
+  const cases = mixedCases(n, { name: (i) => `case ${i} ${i % 500 === 0 ? 'very long name & <escaped> "quoted" '.repeat(20) : 'places an order'}` });
   return baseRun({ name: `bench run of ${n}`, cases });
 }
 
@@ -127,7 +81,7 @@ function perfRun(samples) {
     name: `soak of ${samples} samples`,
     tool: { name: 'k6', version: '0.49.0', commandLine: 'k6 run k6/soak.js' },
     completedAt: new Date(start + samples * 1000).toISOString(),
-    cases: [{ ordinal: 0, suitePath: ['thresholds', 'http_req_duration'], name: 'p(95)<500', file: null, line: null, column: null, project: null, status: 'passed', durationMs: 0, attempts: [{ index: 0, status: 'passed', durationMs: 0, startedAt: null, errorMessage: null, errorStack: null }], errorMessage: null, errorStack: null, artifacts: [], tags: [], properties: { metric: 'http_req_duration', expression: 'p(95)<500' }, stdout: null, stderr: null }],
+    cases: [benchCase({ ordinal: 0, suitePath: ['thresholds', 'http_req_duration'], name: 'p(95)<500', status: 'passed', properties: { metric: 'http_req_duration', expression: 'p(95)<500' } })],
     perf: {
       test: {
         test_type: 'soak', scenario_name: 'soak', target_tps: 200, actual_tps: 199.5, p95_response_time: 412, p99_response_time: 700, avg_response_time: 250, max_response_time: 1200,

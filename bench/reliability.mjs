@@ -43,67 +43,33 @@ if (role) {
   process.exit(0);
 }
 
-function makeRun(cases, tag) {
-  const { computeTotals } = globalThis.__model;
+function reliabilityRun(cases, tag) {
+  const { benchCase, benchRun } = globalThis.__bench;
   const startedAt = new Date().toISOString();
-  const list = Array.from({ length: cases }, (_, i) => ({
-    ordinal: i,
-    suitePath: [`spec-${i % 50}.ts`],
-    name: `case ${i} ${tag}`,
-    file: null,
-    line: null,
-    column: null,
-    project: null,
-    status: i % 17 === 3 ? 'failed' : 'passed',
-    durationMs: 10,
-    attempts: [{ index: 0, status: i % 17 === 3 ? 'failed' : 'passed', durationMs: 10, startedAt, errorMessage: i % 17 === 3 ? 'expected 1, got 2' : null, errorStack: null }],
-    errorMessage: i % 17 === 3 ? 'expected 1, got 2' : null,
-    errorStack: null,
-    artifacts: [],
-    tags: [],
-    properties: {},
-    stdout: i % 10 === 0 ? 'some output line\n'.repeat(5) : null,
-    stderr: null,
-  }));
-  const totals = computeTotals(list);
-  return {
-    id: randomUUID(),
-    kind: 'e2e',
-    name: `reliability ${tag}`,
-    status: totals.failed ? 'failed' : 'passed',
-    startedAt,
-    completedAt: startedAt,
-    durationMs: 0,
-    environment: 'local',
-    trigger: 'manual',
-    executedBy: 'bench',
-    ci: null,
-    tool: { name: 'bench', version: null, commandLine: null },
-    totals,
-    errorMessage: null,
-    runGroup: null,
-    shard: null,
-    artifacts: [],
-    metadata: {},
-    cases: list,
-    metrics: [],
-    e2e: null,
-    api: null,
-    perf: null,
-    chaos: null,
-    canary: null,
-  };
+  const list = Array.from({ length: cases }, (_, i) => {
+    const failed = i % 17 === 3;
+    return benchCase({
+      ordinal: i,
+      suitePath: [`spec-${i % 50}.ts`],
+      name: `case ${i} ${tag}`,
+      status: failed ? 'failed' : 'passed',
+      durationMs: 10,
+      errorMessage: failed ? 'expected 1, got 2' : null,
+      stdout: i % 10 === 0 ? 'some output line\n'.repeat(5) : null,
+    });
+  });
+  return benchRun({ name: `reliability ${tag}`, startedAt, completedAt: startedAt, durationMs: 0, tool: { name: 'bench', version: null, commandLine: null }, cases: list });
 }
 
 async function child(kind) {
-  globalThis.__model = await dist('model/index.js');
+  globalThis.__bench = await import('./_run.mjs');
   const { openStore } = await dist('store/open.js');
   const target = process.env.RELIABILITY_DB;
   if (kind === 'saver') {
     // Saves forever until killed.
     for (let i = 0; ; i++) {
       const store = await openStore(target);
-      const run = makeRun(500, `kill ${process.pid} ${i}`);
+      const run = reliabilityRun(500, `kill ${process.pid} ${i}`);
       // Tells the parent a save is under way, so the kill lands in saves, not in start-up.
       process.stdout.write('s');
       await store.saveRun(run);
@@ -119,7 +85,7 @@ async function child(kind) {
       try {
         const store = await openStore(target);
         try {
-          await store.saveRun(makeRun(cases, `writer ${process.pid} ${i}`));
+          await store.saveRun(reliabilityRun(cases, `writer ${process.pid} ${i}`));
           ok++;
         } finally {
           await store.close();

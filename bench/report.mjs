@@ -1,7 +1,7 @@
 // Renderer benchmark: run after building (`npm run build && node bench/report.mjs`).
 // Prints medians and ratios, never asserts: the figures are for people, not for CI gates.
 import { performance } from 'node:perf_hooks';
-import { computeTotals, deriveRunStatus, validateRun } from '../dist/model/index.js';
+import { benchRun, mixedCases } from './_run.mjs';
 import { renderJunit } from '../dist/report/junit.js';
 import { renderTable } from '../dist/report/table.js';
 import { renderMarkdown } from '../dist/report/markdown.js';
@@ -12,83 +12,24 @@ const JUNIT_TARGET_MS = 150;
 
 /** A 10,000-case e2e run with failures, retries, flaky cases, skips, artifacts and some very long names. */
 function makeRun(n) {
-  const cases = [];
-  for (let i = 0; i < n; i++) {
-    const suite = `suite-${i % 50}.spec.ts`;
-    const long = i % 500 === 0 ? ` ${'very long name & <escaped> "quoted" '.repeat(60)}` : '';
-    let status = 'passed';
-    if (i % 97 === 0) status = 'failed';
-    else if (i % 89 === 0) status = 'flaky';
-    else if (i % 61 === 0) status = 'skipped';
-    else if (i % 211 === 0) status = 'timed_out';
-    const failedAttempt = (index) => ({
-      index,
-      status: 'failed',
-      durationMs: 50,
-      startedAt: null,
-      errorMessage: `Error: expect(received).toBe(expected) in case ${i}`,
-      errorStack: `Error: expect(received).toBe(expected)\n    at ${suite}:${i % 300}:7\n    at async Promise.all (index 0)`,
-    });
-    const attempts =
-      status === 'failed'
-        ? [failedAttempt(0), failedAttempt(1)]
-        : status === 'flaky'
-          ? [failedAttempt(0), { index: 1, status: 'passed', durationMs: 60, startedAt: null, errorMessage: null, errorStack: null }]
-          : [{ index: 0, status: status === 'skipped' ? 'skipped' : status, durationMs: 100 + (i % 900), startedAt: null, errorMessage: null, errorStack: null }];
-    const failing = status === 'failed' || status === 'timed_out';
-    cases.push({
-      ordinal: i,
-      suitePath: [suite, `group ${i % 7}`],
-      name: `case ${i}${long}`,
-      file: suite,
-      line: i % 300,
-      column: 7,
-      project: i % 2 ? 'chromium' : 'firefox',
-      status,
-      durationMs: 100 + (i % 900),
-      attempts,
-      errorMessage: failing ? `Error: expect(received).toBe(expected)\n\nExpected: 200\nReceived: 500` : null,
-      errorStack: failing ? `Error: expect(received).toBe(expected)\n    at ${suite}:${i % 300}:7` : null,
-      artifacts: failing
-        ? [{ name: 'screenshot', kind: 'screenshot', contentType: 'image/png', path: `.shopfds/artifacts/case-${i}/test-failed-1.png`, attempt: 0 }]
-        : [],
-      tags: [],
-      properties: status === 'skipped' ? { skip: 'not in this release' } : {},
-      stdout: i % 250 === 0 ? `console output of case ${i}\n` : null,
-      stderr: null,
-    });
-  }
-  const totals = computeTotals(cases);
-  const run = {
+  const cases = mixedCases(n, {
+    name: (i) => `case ${i}${i % 500 === 0 ? ` ${'very long name & <escaped> "quoted" '.repeat(60)}` : ''}`,
+    timedOutEvery: 211,
+    extra: (i, status) => ({ properties: status === 'skipped' ? { skip: 'not in this release' } : {}, stdout: i % 250 === 0 ? `console output of case ${i}\n` : null }),
+  });
+  return benchRun({
     id: '6f1c2a4e-8b9d-4e2f-9a31-0c5d7e8f9a10',
-    kind: 'e2e',
     name: `bench run of ${n}`,
-    status: deriveRunStatus(totals),
     startedAt: '2025-11-01T18:07:18.664Z',
     completedAt: '2025-11-01T18:37:18.664Z',
     durationMs: 1_800_000,
-    environment: 'local',
     trigger: 'ci',
     executedBy: 'ci-bot',
     ci: { provider: 'github-actions', buildId: '9876', commitSha: 'a1b2c3d', branch: 'main', jobUrl: 'https://ci.example/run/9876' },
     tool: { name: 'playwright', version: '1.65.1', commandLine: 'playwright test' },
-    totals,
-    errorMessage: null,
     runGroup: '9876',
-    shard: null,
-    artifacts: [],
-    metadata: {},
     cases,
-    metrics: [],
-    e2e: null,
-    api: null,
-    perf: null,
-    chaos: null,
-    canary: null,
-  };
-  const checked = validateRun(run);
-  if (!checked.ok) throw new Error(`bench run is invalid: ${checked.issues.slice(0, 3).join('; ')}`);
-  return checked.run;
+  });
 }
 
 function median(fn) {

@@ -27,20 +27,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { CASES_PER_RUN, DAY, median, medianOf, postgresSeedSql, postgresServer, seededKey, sqliteSeedSql } from './_seed.mjs';
+import { benchCase, benchRun } from './_run.mjs';
+import { CASES_PER_RUN, DAY, median, medianOf, numberFlag, postgresServer, seedPostgres, seededKey, seedSqlite } from './_seed.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
 const { openSqliteStore } = await dist('store/sqlite/sqlite-store.js');
 const { openPostgresStore } = await dist('store/postgres/postgres-store.js');
-const { computeTotals, validateRun } = await dist('model/index.js');
 
 const argv = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i < 0 ? fallback : Number(argv[i + 1]);
-};
-const RUNS = flag('--runs', 100_000);
+const RUNS = numberFlag(argv, '--runs', 100_000);
 const NOW = Date.now();
 
 const results = [];
@@ -67,7 +63,7 @@ function bigRun() {
     });
     const ok = (index) => ({ index, status: status === 'skipped' ? 'skipped' : 'passed', durationMs: 812.25, startedAt, errorMessage: null, errorStack: null });
     const attempts = status === 'failed' ? [failedAttempt(0), failedAttempt(1)] : status === 'flaky' ? [failedAttempt(0), ok(1)] : [ok(0)];
-    return {
+    return benchCase({
       ordinal: i,
       suitePath: [`checkout-${i % 97}.spec.ts`, `Checkout ${i % 13}`],
       name: `places order ${i} with card ${i % 7}`,
@@ -85,17 +81,10 @@ function bigRun() {
           ? [{ name: 'screenshot', kind: 'screenshot', contentType: 'image/png', path: `.shopfds/artifacts/${i}/test-failed-1.png`, attempt: 1 }]
           : [],
       tags: ['@checkout'],
-      properties: {},
-      stdout: null,
-      stderr: null,
-    };
+    });
   });
-  const totals = computeTotals(cases);
-  const run = {
-    id: randomUUID(),
-    kind: 'e2e',
+  return benchRun({
     name: 'nightly e2e',
-    status: totals.failed ? 'failed' : 'passed',
     startedAt,
     completedAt: new Date(NOW).toISOString(),
     durationMs: 600_000,
@@ -104,23 +93,9 @@ function bigRun() {
     executedBy: 'ci-bot',
     ci: { provider: 'github-actions', buildId: '42', commitSha: 'a'.repeat(40), branch: 'main', jobUrl: null },
     tool: { name: 'playwright', version: '1.65.1', commandLine: 'npx playwright test' },
-    totals,
-    errorMessage: null,
     runGroup: '42',
-    shard: null,
-    artifacts: [],
-    metadata: {},
     cases,
-    metrics: [],
-    e2e: null,
-    api: null,
-    perf: null,
-    chaos: null,
-    canary: null,
-  };
-  const checked = validateRun(run);
-  if (!checked.ok) throw new Error(`bench run is invalid: ${checked.issues.slice(0, 3).join('; ')}`);
-  return checked.run;
+  });
 }
 
 async function benchSave(backend, store) {
@@ -265,16 +240,7 @@ async function sqliteBench() {
     const file = join(dir, 'history.db');
     const store = await openSqliteStore(file);
     await store.migrate();
-    await benchQueries('sqlite', store, async () => {
-      const { default: Database } = await import('better-sqlite3');
-      const db = new Database(file);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = OFF');
-      db.exec('begin');
-      for (const stmt of sqliteSeedSql(NOW, RUNS)) db.exec(stmt);
-      db.exec('commit');
-      db.close();
-    });
+    await benchQueries('sqlite', store, () => seedSqlite(file, NOW, RUNS));
     await store.close();
   } finally {
     if (!argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
@@ -297,16 +263,7 @@ async function postgresBench() {
     reportRatio('postgres', saved, await postgresRawInsert(pg, dbUrl(databases[0]), dbUrl(databases[2]), saved.runId));
     const store = await openPostgresStore(dbUrl(databases[1]));
     await store.migrate();
-    await benchQueries('postgres', store, async () => {
-      const client = new pg.Client({ connectionString: dbUrl(databases[1]) });
-      await client.connect();
-      try {
-        for (const stmt of postgresSeedSql(NOW, RUNS)) await client.query(stmt);
-        await client.query('analyze');
-      } finally {
-        await client.end();
-      }
-    });
+    await benchQueries('postgres', store, () => seedPostgres(pg, dbUrl(databases[1]), NOW, RUNS));
     await store.close();
   } finally {
     for (const db of databases) {

@@ -3,7 +3,7 @@ import type { AnyToolAdapter } from './types.js';
 /*
  * Tool name -> adapter, loaded on first use so `--help` loads none of them (STYLE.md section 7).
  * A new tool is one line here plus its folder src/adapters/<tool>/ with an index.ts exporting
- * `adapter`, and an option table for its command.
+ * `adapter`, and, for a command of its own, one entry in src/cli/run-commands.ts (its option table).
  */
 const ADAPTERS = new Map<string, () => Promise<AnyToolAdapter>>([
   ['playwright', async () => (await import('./playwright/index.js')).adapter],

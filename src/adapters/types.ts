@@ -8,7 +8,8 @@ import type { CaseStatus, MakeRunInput, RunKind, RunStart, ShopfdsError } from '
  *   -> parse -> makeRun -> validate -> save or spool -> render -> exit code
  *
  * A tool is a folder src/adapters/<tool>/ whose index.ts exports its adapter, plus one line in
- * src/adapters/registry.ts and one option table for its command.
+ * src/adapters/registry.ts and, for a command of its own, one entry (its option table) in
+ * src/cli/run-commands.ts.
  */
 
 /** The process environment and working directory the CLI runs in. */

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { Command as CommandType } from 'commander';
 
 /*
  * commander through require(): it is a CommonJS package, and loading it as CommonJS skips the ESM
@@ -7,3 +8,8 @@ import { createRequire } from 'node:module';
 const commander = createRequire(import.meta.url)('commander') as typeof import('commander');
 
 export const { Argument, Command, CommanderError, Option } = commander;
+
+/** Adds "Examples:" to a command's help. */
+export function withExamples(cmd: CommandType, examples: readonly string[]): CommandType {
+  return cmd.addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+}

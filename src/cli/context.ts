@@ -92,3 +92,6 @@ export interface PlanStepSink {
 
 /** An action returns its exit code; only the main module sets the process's exit code. */
 export type ActionFn<A extends unknown[]> = (ctx: CommandContext, ...args: A) => Promise<number>;
+
+/** How a command hands its action to the runner (main.ts) without loading it up front. */
+export type Runner = <A extends unknown[]>(load: () => Promise<ActionFn<A>>) => (...args: unknown[]) => Promise<void>;

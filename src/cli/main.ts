@@ -58,34 +58,34 @@ async function resolveGlobals(io: CliIo, opts: Record<string, unknown>): Promise
 }
 
 /**
- * Prints a known error as one line plus its hint; anything else with its stack and a bug-report
- * request. With --json, stdout also gets `{"error": {"code", "message", "exitCode", "hint"}}`, so a
- * script reads the stable code (E_CONFIG_KEY, E_TOOL_MISSING, ...) without parsing stderr.
+ * Prints a known error as one line with its stable code (`shopfds-test: error E_TOOL_MISSING: ...`,
+ * see errorLine) plus its hint; anything else as E_INTERNAL with its stack and a bug-report request.
+ * With --json, stdout also gets `{"error": {"code", "message", "exitCode", "hint"}}`, so a script
+ * reads the code without parsing stderr.
  */
 export async function reportError(io: CliIo, error: unknown, debug: boolean, json = false): Promise<number> {
-  const { ShopfdsError, ConfigError, ERROR_CODES } = await import('../model/errors.js');
+  const { ShopfdsError, ConfigError, ERROR_CODES, errorLine } = await import('../model/errors.js');
   const emitJson = (code: string, message: string, exitCode: number, hint: string | undefined) => {
     if (json) io.stdout.write(`${JSON.stringify({ error: { code, message, exitCode, ...(hint ? { hint } : {}) } }, null, 2)}\n`);
   };
   if (error instanceof ConfigError) {
-    for (const issue of error.issues) io.stderr.write(`shopfds-test: ${issue}\n`);
+    // Config problems are collected: one line each, every one with the code.
+    for (const issue of error.issues) io.stderr.write(`${errorLine(error.code, issue)}\n`);
     if (error.hint) io.stderr.write(`  ${error.hint}\n`);
-    if (debug) io.stderr.write(`  code: ${error.code}\n`);
     emitJson(error.code, error.message, error.exitCode, error.hint);
     return error.exitCode;
   }
   if (error instanceof ShopfdsError) {
     const { escapeControl } = await import('../report/format.js');
-    io.stderr.write(`shopfds-test: ${escapeControl(error.message)}\n`);
+    io.stderr.write(`${errorLine(error.code, escapeControl(error.message))}\n`);
     if (error.hint) io.stderr.write(`  ${error.hint}\n`);
-    if (debug) io.stderr.write(`  code: ${error.code}\n`);
     if (debug && error.stack) io.stderr.write(`${error.stack}\n`);
     if (debug && error.cause instanceof Error && error.cause.stack) io.stderr.write(`caused by: ${error.cause.stack}\n`);
     emitJson(error.code, error.message, error.exitCode, error.hint);
     return error.exitCode;
   }
   const err = error as Error;
-  io.stderr.write(`shopfds-test: internal error: ${err?.stack ?? String(error)}\n`);
+  io.stderr.write(`${errorLine(ERROR_CODES.internal, `internal error: ${err?.stack ?? String(error)}`)}\n`);
   io.stderr.write('  This is a bug in shopfds-test. Please report it with the command you ran and the output above.\n');
   emitJson(ERROR_CODES.internal, err?.message ?? String(error), EXIT_BUG, undefined);
   return EXIT_BUG;
@@ -196,7 +196,7 @@ export async function runCli(argv: readonly string[], io: CliIo, options: { hand
 
 /**
  * The top-level help rendered at build time (help-snapshot.ts), or null to render it with commander:
- * when there is none, when it is older than the program it was rendered from, or on a terminal
+ * when there is none, when it is older than the program (or the run commands) it was rendered from, or on a terminal
  * narrower than the 80 columns it was wrapped to.
  */
 function precomputedHelp(): string | null {
@@ -204,7 +204,8 @@ function precomputedHelp(): string | null {
   if (out.isTTY && (out.columns ?? 80) < 80) return null;
   try {
     const snapshot = new URL('./help.txt', import.meta.url);
-    if (statSync(snapshot).mtimeMs < statSync(new URL('./program.js', import.meta.url)).mtimeMs) return null;
+    const rendered = statSync(snapshot).mtimeMs;
+    for (const source of ['./program.js', './run-commands.js']) if (rendered < statSync(new URL(source, import.meta.url)).mtimeMs) return null;
     return readFileSync(snapshot, 'utf8');
   } catch {
     return null;

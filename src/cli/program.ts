@@ -1,33 +1,35 @@
 import { readFileSync } from 'node:fs';
 import type { Command as CommandType } from 'commander';
-import { Command, Option } from './commander.js';
-import type { ActionFn, CliIo } from './context.js';
+import { Command, Option, withExamples } from './commander.js';
+import type { CliIo, Runner } from './context.js';
+import { ERROR_CODES, errorLine } from '../model/errors.js';
+import { defineRunCommand, runCommands } from './run-commands.js';
 /** The package's version, from package.json (one source of truth). */
 export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
-/** How each command file hands its actions to the runner without loading them up front. */
-export type Runner = <A extends unknown[]>(load: () => Promise<ActionFn<A>>) => (...args: unknown[]) => Promise<void>;
-
-/** Adds "Examples:" to a command's help. */
-export function withExamples(cmd: CommandType, examples: readonly string[]): CommandType {
-  return cmd.addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n`);
-}
+export type { Runner } from './context.js';
+export { withExamples } from './commander.js';
 
 type Register = (program: CommandType, run: Runner) => void;
 
+interface TopCommand {
+  readonly term: string;
+  readonly summary: string;
+  readonly load: () => Promise<Register>;
+}
+
 /**
- * The top-level commands: how each appears in `shopfds-test --help`, and the module that defines it
- * in full. Only the command named on the command line is loaded; the others are listed by their
- * summary, so `--help` and `--version` load no command module at all.
+ * The top-level commands other than the run commands: how each appears in `shopfds-test --help`,
+ * and the module that defines it in full. Only the command named on the command line is loaded; the
+ * others are listed by their summary, so `--help` and `--version` load no command module at all.
+ * The run commands (e2e, api, perf, ...) come from their data in run-commands.ts and are listed
+ * after RUN_COMMANDS_AFTER.
  */
-const TOP_COMMANDS: Readonly<Record<string, { readonly term: string; readonly summary: string; readonly load: () => Promise<Register> }>> = {
+const TOP_COMMANDS: Readonly<Record<string, TopCommand>> = {
   plan: { term: 'plan', summary: 'run plans: tiers of steps across every tool, with gates and one release report', load: async () => (await import('./commands/plan.js')).registerPlan },
   demo: { term: 'demo', summary: 'run every example suite against the bundled ShopFDS demo shop, or serve the shop', load: async () => (await import('./commands/demo.js')).registerDemo },
-  e2e: { term: 'e2e [paths...]', summary: 'run E2E scenarios or Playwright specs with the real Playwright test runner', load: async () => (await import('./commands/e2e.js')).registerE2e },
-  scenarios: { term: 'scenarios', summary: 'show and check E2E scenario files', load: async () => (await import('./commands/e2e.js')).registerE2e },
-  schema: { term: 'schema <name>', summary: 'print a JSON Schema for editor completion', load: async () => (await import('./commands/e2e.js')).registerE2e },
-  api: { term: 'api [collections...]', summary: 'run Postman collections with Newman, secrets redacted', load: async () => (await import('./commands/api.js')).registerApi },
-  perf: { term: 'perf <script>', summary: 'run a k6 or Locust load test: TPS, p95/p99, error rate and a time series', load: async () => (await import('./commands/perf.js')).registerPerf },
+  scenarios: { term: 'scenarios', summary: 'show and check E2E scenario files', load: async () => (await import('./commands/scenarios.js')).registerScenarios },
+  schema: { term: 'schema <name>', summary: 'print a JSON Schema for editor completion', load: async () => (await import('./commands/scenarios.js')).registerScenarios },
   chaos: { term: 'chaos', summary: 'Litmus chaos experiments through kubectl, behind an approval gate', load: async () => (await import('./commands/chaos.js')).registerChaos },
   canary: { term: 'canary', summary: 'Flagger canary status and watch through kubectl', load: async () => (await import('./commands/canary.js')).registerCanary },
   import: { term: 'import <files...>', summary: 'store JUnit, Playwright JSON, Newman JSON, k6 or Locust reports produced elsewhere', load: async () => (await import('./commands/import.js')).registerImport },
@@ -38,6 +40,19 @@ const TOP_COMMANDS: Readonly<Record<string, { readonly term: string; readonly su
   quarantine: { term: 'quarantine', summary: 'quarantine known-flaky cases: they still run, their failures do not fail the exit code', load: async () => (await import('./commands/quarantine.js')).registerQuarantine },
   db: { term: 'db', summary: 'manage the result store: migrate, status, sync, prune, stats', load: async () => (await import('./commands/db.js')).registerDb },
 };
+
+const RUN_COMMANDS_AFTER = 'demo';
+
+/** Every top-level command in listing order: TOP_COMMANDS with the run commands after RUN_COMMANDS_AFTER. */
+function topCommands(): [string, TopCommand][] {
+  const fixed = Object.entries(TOP_COMMANDS);
+  const at = fixed.findIndex(([name]) => name === RUN_COMMANDS_AFTER) + 1;
+  const runs = runCommands().map(([name, spec]): [string, TopCommand] => [
+    name,
+    { term: spec.term, summary: spec.summary, load: async () => (program, run) => void defineRunCommand(program, run, spec) },
+  ]);
+  return [...fixed.slice(0, at), ...runs, ...fixed.slice(at)];
+}
 
 /** Global options that take a value, so their value is not mistaken for the command name. */
 const VALUE_OPTIONS = new Set(['--db', '--config', '--pushgateway']);
@@ -64,7 +79,8 @@ export async function createProgram(io: CliIo, run: Runner, argv?: readonly stri
     .configureOutput({
       writeOut: (s) => void io.stdout.write(s),
       writeErr: (s) => void io.stderr.write(s),
-      outputError: (s, write) => write(s.startsWith('error:') ? `shopfds-test: ${s}` : s),
+      // Commander's own usage errors get the same one-line form and code as every other error.
+      outputError: (s, write) => write(s.startsWith('error: ') ? errorLine(ERROR_CODES.usage, s.slice('error: '.length)) : s),
     })
     .addOption(new Option('--db <path|url>', 'result store: SQLite file path or postgres:// URL (env SHOPFDS_DATABASE_URL; default .shopfds/results.db)'))
     .addOption(new Option('--config <file>', 'config file (default shopfds.config.json|yaml in the working directory)'))
@@ -81,20 +97,21 @@ export async function createProgram(io: CliIo, run: Runner, argv?: readonly stri
     'shopfds-test runs list --kind e2e --status failed',
     'shopfds-test report --latest --format junit --output results.xml',
   ]);
+  const commands = new Map(topCommands());
   const named = argv === undefined ? 'help' : commandNameOf(argv);
-  const wanted = named === 'help' ? Object.keys(TOP_COMMANDS) : named !== null && named in TOP_COMMANDS ? [named] : [];
+  const wanted = named === 'help' ? [...commands.keys()] : named !== null && commands.has(named) ? [named] : [];
   const registered = new Set<Register>();
   for (const name of wanted) {
-    const register = await TOP_COMMANDS[name]!.load();
+    const register = await commands.get(name)!.load();
     if (!registered.has(register)) register(program, run);
     registered.add(register);
   }
   const defined = new Set(program.commands.map((c) => c.name()));
-  for (const [name, entry] of Object.entries(TOP_COMMANDS)) {
+  for (const [name, entry] of commands) {
     if (!defined.has(name)) program.command(entry.term).summary(entry.summary);
   }
   // Keep the listing in one order however the commands were defined.
-  const order = Object.keys(TOP_COMMANDS);
+  const order = [...commands.keys()];
   (program.commands as CommandType[]).sort((a, b) => order.indexOf(a.name()) - order.indexOf(b.name()));
   return program;
 }

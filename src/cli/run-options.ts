@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { Option } from './commander.js';
-import type { ActionFn } from './context.js';
-import { withExamples, type Runner } from './program.js';
 
 /*
- * Options as data (STYLE.md section 6). Each run command is an option table plus a registry name;
- * one normalize step resolves every option as flag > environment > config file > default.
+ * Options as data (STYLE.md section 6). Each run command is an option table plus a registry name
+ * (run-commands.ts); one normalize step resolves every option as flag > environment > config file > default.
  * Commander gets no defaults, so "not given" stays visible until normalizeOptions.
  * Loads nothing heavy: `--help` builds the commands from these tables.
  */
@@ -132,23 +130,4 @@ export function sharedOptionsOf(values: Readonly<Record<string, unknown>>, timeo
     html: pick('html'),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   };
-}
-
-/** A run command: its term, its own option table plus the shared one, its action, its examples. */
-export interface RunCommandSpec {
-  readonly term: string;
-  readonly description: string;
-  readonly table: readonly OptionSpec[];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly load: () => Promise<ActionFn<any[]>>;
-  readonly examples: readonly string[];
-}
-
-/** Defines a run command from its option table (and the shared run options). */
-export function addRunCommand(program: Command, run: Runner, spec: RunCommandSpec): Command {
-  const cmd = program.command(spec.term).description(spec.description);
-  addOptionTable(addOptionTable(cmd, spec.table), SHARED_RUN_OPTIONS);
-  cmd.action(run(spec.load));
-  withExamples(cmd, spec.examples);
-  return cmd;
 }

@@ -5,6 +5,7 @@ import type { AnyToolAdapter, ExecuteIo, InvocationContext, ParseContext, Resolv
 import type { CommandContext } from './context.js';
 import { finishRun, startRun } from './session.js';
 import { normalizeOptions, sharedOptionsOf, SHARED_RUN_OPTIONS, type OptionSpec, type SharedRunOptions } from './run-options.js';
+import type { RunCommandSpec } from './run-commands.js';
 
 /*
  * The one pipeline every tool runs through:
@@ -220,6 +221,20 @@ export async function runToolCommand(ctx: CommandContext, toolName: string, requ
 export async function runCommand(ctx: CommandContext, toolName: string, table: readonly OptionSpec[], flags: Readonly<Record<string, unknown>>): Promise<number> {
   const { request, shared } = await normalizeRunOptions(ctx, table, flags);
   return runToolCommand(ctx, toolName, request, shared);
+}
+
+/**
+ * The action of every run command defined in run-commands.ts: commander passes the positional
+ * arguments, then the flags; they become the request, and the spec names the tool that runs it.
+ */
+export function runCommandAction(spec: RunCommandSpec): (ctx: CommandContext, ...args: unknown[]) => Promise<number> {
+  return (ctx, ...args) => {
+    const flags = (args[spec.positionals.length] ?? {}) as Record<string, unknown>;
+    const request: Record<string, unknown> = { ...flags };
+    spec.positionals.forEach((key, i) => (request[key] = args[i]));
+    const tool = typeof spec.tool === 'string' ? spec.tool : spec.tool(request);
+    return runCommand(ctx, tool, spec.table, request);
+  };
 }
 
 /** The one normalize step for a run command: the tool's request and the shared run options. */

@@ -6,6 +6,7 @@ import {
   ToolError,
   UsageError,
   ERROR_CODES,
+  errorLine,
   ENVIRONMENTS,
   validateRun,
   redactRunSecrets,
@@ -134,7 +135,7 @@ export async function storeRun(ctx: CommandContext, input: RunInput): Promise<St
   if (!saved.spooled) await applyRetention(ctx);
   let exitCode = exitCodeFor(run, ctx.interruptedBy());
   if (saved.spooled) {
-    ctx.err(`shopfds-test: ${saved.error}`);
+    ctx.err(errorLine(ERROR_CODES.store, saved.error ?? 'the result store failed'));
     ctx.err(`  The run was kept in ${saved.spooled}; push it with "shopfds-test db sync" once the store is back.`);
     if (exitCode === ExitCode.ok) exitCode = ExitCode.store;
   }
@@ -177,7 +178,7 @@ export async function finishRun(ctx: CommandContext, input: RunInput, options: F
       const { writeReportFile } = await import('./report-file.js');
       writeReportFile(ctx, file, renderer.render(run, { color: false }), { append: format === 'markdown', what: `${format} report` });
     } catch (error) {
-      ctx.err(`shopfds-test: could not write the ${format} report to ${file}: ${(error as Error).message}`);
+      ctx.err(errorLine(ERROR_CODES.reportWrite, `could not write the ${format} report to ${file}: ${(error as Error).message}`));
       if (exitCode === ExitCode.ok) exitCode = ExitCode.tool;
     }
   }
@@ -188,7 +189,7 @@ export async function finishRun(ctx: CommandContext, input: RunInput, options: F
       const [{ renderRunHtml }, { fileArtifactLinks }] = await Promise.all([import('../report/html.js'), import('./html-links.js')]);
       writeReportFile(ctx, target, renderRunHtml(run, { artifacts: fileArtifactLinks(ctx.io.cwd, target) }), { what: 'html report' });
     } catch (error) {
-      ctx.err(`shopfds-test: could not write the html report to ${options.html}: ${(error as Error).message}`);
+      ctx.err(errorLine(ERROR_CODES.reportWrite, `could not write the html report to ${options.html}: ${(error as Error).message}`));
       if (exitCode === ExitCode.ok) exitCode = ExitCode.tool;
     }
   }

@@ -16,8 +16,8 @@ export const ExitCode = {
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /**
- * Stable error codes: printed in the one-line message (`shopfds-test: E_TOOL_MISSING: ...`) and in
- * the `--json` error object, so scripts can act on them.
+ * Stable error codes: printed in the one-line message (`shopfds-test: error E_TOOL_MISSING: ...`, see
+ * errorLine) and in the `--json` error object, so scripts can act on them.
  */
 export const ERROR_CODES = {
   /** Bad flag, argument or input file (exit 2). */
@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   invalidRun: 'E_RUN_INVALID',
   /** The result store failed (exit 4). */
   store: 'E_STORE',
+  /** A report file (--junit, --markdown, --html) could not be written; the run is stored (exit 3). */
+  reportWrite: 'E_REPORT_WRITE',
   /** Stopped by a signal (exit 130/143). */
   interrupted: 'E_INTERRUPTED',
   /** A plan file is invalid: bad YAML, an unknown key, step option or gate (exit 2). */
@@ -43,6 +45,14 @@ export const ERROR_CODES = {
   /** Not a known error: a bug (exit 70). */
   internal: 'E_INTERNAL',
 } as const;
+
+/**
+ * The one line an error is printed as on stderr: `shopfds-test: error E_TOOL_MISSING: k6 is not installed`.
+ * The code sits between `error` and the colon, so `grep 'error E_'` finds every error line.
+ */
+export function errorLine(code: string, message: string): string {
+  return `shopfds-test: error ${code}: ${message}`;
+}
 
 export interface ShopfdsErrorOptions {
   /** One more line telling the user what to do. */

@@ -1,12 +1,9 @@
 import { z } from 'zod';
 import { E2eDetailsSchema, ApiDetailsSchema, PerfDetailsSchema, ChaosDetailsSchema, CanaryDetailsSchema, PlanDetailsSchema } from './details.js';
+import { RUN_KINDS } from './kinds.js';
 
-/**
- * The wrapped tool families. One invocation of a subcommand is one run of one kind; a `plan` run is
- * the parent of the runs its steps produced (run plans, `shopfds-test plan run`).
- */
-export const RUN_KINDS = ['e2e', 'api', 'perf', 'chaos', 'canary', 'plan'] as const;
-export type RunKind = (typeof RUN_KINDS)[number];
+/** The run kinds are defined in kinds.ts (no zod), so command definitions can list them cheaply. */
+export { RUN_KINDS, type RunKind } from './kinds.js';
 
 /**
  * Run verdicts.

@@ -224,7 +224,7 @@ describe('api: run options', () => {
 
 describe('api: bad input is a one-line error naming the file, exit 2, nothing stored', () => {
   const cases: [string, () => string[], RegExp][] = [
-    ['a missing collection', () => ['missing.postman_collection.json'], /^shopfds-test: missing\.postman_collection\.json: no such collection file$/],
+    ['a missing collection', () => ['missing.postman_collection.json'], /^shopfds-test: error E_USAGE: missing\.postman_collection\.json: no such collection file$/],
     ['a malformed collection', () => [join(FIXTURES, 'malformed.postman_collection.json')], /malformed\.postman_collection\.json: the collection is not valid JSON/],
     ['a v1 collection', () => [join(FIXTURES, 'v1.postman_collection.json')], /v1\.postman_collection\.json: Postman Collection v1 is not supported/],
     ['an unknown environment file', () => [EXAMPLE_COLLECTION, '--environment', 'nope.postman_environment.json'], /nope\.postman_environment\.json: no such environment file/],

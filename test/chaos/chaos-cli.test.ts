@@ -1,53 +1,31 @@
-import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startKubeApiServer, type KubeApiServer, type KubeApiServerOptions, type PodSeed } from '../kube-api-server/server.js';
+import { startKubeApiServer, type KubeApiServerOptions } from '../kube-api-server/server.js';
 import { cliEnv } from '../helpers/cli.js';
-import { kubeWorkspace, parseRun, REPO_ROOT, runCli, startCli, waitFor } from './harness.js';
+import { CHAOS_EXPERIMENTS as EXPERIMENTS, CHAOS_POLL as POLL, engineCreates, kubeWorkspace, parseRun, pods, REPO_ROOT, runCli, setupChaosRun, startCli, startHttpServer, stopPatches, waitFor } from './harness.js';
 
 /*
  * `shopfds-test chaos` driven through the built bin and the real kubectl (/usr/bin/kubectl), against
  * a stand-in Kubernetes API server that simulates the Litmus operator (there is no cluster here).
  */
 
-const EXPERIMENTS = join(REPO_ROOT, 'test/chaos/fixtures/experiments');
-const POLL = ['--poll-interval', '200ms'];
-
-function pods(app: string, ready = true, count = 3): PodSeed[] {
-  return Array.from({ length: count }, (_, i) => ({ name: `${app}-7d9c-${i}`, namespace: 'shop', labels: { app }, ready }));
-}
-
-let health: Server;
+let health: Awaited<ReturnType<typeof startHttpServer>>;
 let healthUrl = '';
 beforeAll(async () => {
-  health = createServer((req, res) => {
+  health = await startHttpServer((req, res) => {
     res.writeHead(req.url === '/down' ? 503 : 200, { 'content-type': 'text/plain' });
     res.end('ok');
   });
-  await new Promise<void>((r) => health.listen(0, '127.0.0.1', r));
-  healthUrl = `http://127.0.0.1:${(health.address() as { port: number }).port}`;
+  healthUrl = health.url;
 });
-afterAll(async () => {
-  await new Promise<void>((r) => health.close(() => r()));
-});
+afterAll(() => health.close());
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
-
-async function setup(options: KubeApiServerOptions = {}) {
-  const server = await startKubeApiServer({ pods: [...pods('fds'), ...pods('ecommerce-backend')], ...options });
-  const ws = kubeWorkspace(server);
-  cleanups.push(() => server.close(), ws.cleanup);
-  const base = ['--db', ws.db, '--json', 'chaos', 'run'];
-  return { server, ws, base, tail: ['--dir', EXPERIMENTS, ...ws.args, ...POLL] };
-}
-
-const engineCreates = (server: KubeApiServer) => server.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/chaosengines'));
-const stopPatches = (server: KubeApiServer) =>
-  server.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/chaosengines/') && JSON.stringify(r.body) === '{"spec":{"engineState":"stop"}}');
+const setup = (options: KubeApiServerOptions = {}) => setupChaosRun(cleanups, options);
 
 describe('chaos run (real kubectl, stand-in Litmus API server)', () => {
   it('passes: steady state holds, the ChaosEngine is applied, the verdict is Pass and pods recover in time', async () => {
@@ -161,7 +139,7 @@ describe('chaos run (real kubectl, stand-in Litmus API server)', () => {
     const { server, ws, base, tail } = await setup();
     const res = await runCli([...base, 'backend-pod-delete-production', ...tail], { cwd: ws.dir, env: cliEnv({ SHOPFDS_APPROVERS: 'alice,bob' }) });
     expect(res.exitCode).toBe(1);
-    expect(res.stderr.split('\n')[0]).toMatch(/^shopfds-test: refusing to run "backend-pod-delete-production" \(in production\) without --approve$/);
+    expect(res.stderr.split('\n')[0]).toMatch(/^shopfds-test: error E_GATE_APPROVAL: refusing to run "backend-pod-delete-production" \(in production\) without --approve$/);
     expect(server.mutations()).toEqual([]);
     expect(server.requests).toEqual([]);
   });

@@ -1,37 +1,28 @@
-import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startKubeApiServer, type KubeApiServer, type KubeApiServerOptions, type PodSeed } from '../kube-api-server/server.js';
+import type { KubeApiServer, KubeApiServerOptions } from '../kube-api-server/server.js';
 import { cliEnv } from '../helpers/cli.js';
-import { kubeWorkspace, parseRun, REPO_ROOT, runCli, startCli, waitFor } from './harness.js';
+import { CHAOS_EXPERIMENTS as EXPERIMENTS, engineCreates, kubeWorkspace, parseRun, REPO_ROOT, runCli, setupChaosRun, startCli, startHttpServer, stopPatches, waitFor } from './harness.js';
 
 /*
  * Verdicts a release engineer can trust: `chaos run` through the built bin and the real kubectl,
  * against the stand-in Kubernetes API server (Litmus operator simulation with timelines and faults).
  */
 
-const EXPERIMENTS = join(REPO_ROOT, 'test/chaos/fixtures/experiments');
-const POLL = ['--poll-interval', '200ms'];
-
-function pods(app: string, ready = true, count = 3): PodSeed[] {
-  return Array.from({ length: count }, (_, i) => ({ name: `${app}-7d9c-${i}`, namespace: 'shop', labels: { app }, ready }));
-}
-
-let health: Server;
+let health: Awaited<ReturnType<typeof startHttpServer>>;
 let healthUrl = '';
-let slowFirst: Server;
+let slowFirst: Awaited<ReturnType<typeof startHttpServer>>;
 let slowFirstUrl = '';
 beforeAll(async () => {
-  health = createServer((_req, res) => {
+  health = await startHttpServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end('ok');
   });
-  await new Promise<void>((r) => health.listen(0, '127.0.0.1', r));
-  healthUrl = `http://127.0.0.1:${(health.address() as { port: number }).port}`;
+  healthUrl = health.url;
   // A service that answers in a few ms, except the first request of each new connection (set-up cost).
   const seen = new WeakSet<object>();
-  slowFirst = createServer((req, res) => {
+  slowFirst = await startHttpServer((req, res) => {
     const fresh = !seen.has(req.socket);
     seen.add(req.socket);
     setTimeout(
@@ -42,32 +33,19 @@ beforeAll(async () => {
       fresh ? 1500 : 5,
     );
   });
-  await new Promise<void>((r) => slowFirst.listen(0, '127.0.0.1', r));
-  slowFirstUrl = `http://127.0.0.1:${(slowFirst.address() as { port: number }).port}/health`;
+  slowFirstUrl = `${slowFirst.url}/health`;
 });
 afterAll(async () => {
-  health.closeAllConnections();
-  slowFirst.closeAllConnections();
-  await new Promise<void>((r) => health.close(() => r()));
-  await new Promise<void>((r) => slowFirst.close(() => r()));
+  await health.close();
+  await slowFirst.close();
 });
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
+const setup = (options: KubeApiServerOptions = {}) => setupChaosRun(cleanups, options);
 
-async function setup(options: KubeApiServerOptions = {}) {
-  const server = await startKubeApiServer({ pods: [...pods('fds'), ...pods('ecommerce-backend')], ...options });
-  const ws = kubeWorkspace(server);
-  cleanups.push(() => server.close(), ws.cleanup);
-  const base = ['--db', ws.db, '--json', 'chaos', 'run'];
-  return { server, ws, base, tail: ['--dir', EXPERIMENTS, ...ws.args, ...POLL] };
-}
-
-const engineCreates = (server: KubeApiServer) => server.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/chaosengines'));
-const stopPatches = (server: KubeApiServer) =>
-  server.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/chaosengines/') && JSON.stringify(r.body) === '{"spec":{"engineState":"stop"}}');
 const engineName = (server: KubeApiServer) => (engineCreates(server)[0]!.body as any).metadata.name as string;
 const observation = (run: any, metric: string) => run.chaos.experiment.observations.find((o: any) => o.metric_name === metric);
 

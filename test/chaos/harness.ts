@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, cliEnv, REPO_ROOT } from '../helpers/cli.js';
-import type { KubeApiServer } from '../kube-api-server/server.js';
+import { startKubeApiServer, type KubeApiServer, type KubeApiServerOptions, type PodSeed } from '../kube-api-server/server.js';
 
 export { REPO_ROOT };
 
@@ -60,4 +61,47 @@ export async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise
 export function parseRun(stdout: string): any {
   const start = stdout.indexOf('{');
   return JSON.parse(stdout.slice(start));
+}
+
+/** The chaos experiments the chaos tests run. */
+export const CHAOS_EXPERIMENTS = join(REPO_ROOT, 'test/chaos/fixtures/experiments');
+/** Polls the stand-in Litmus operator fast. */
+export const CHAOS_POLL = ['--poll-interval', '200ms'];
+
+/** `count` pods of `app` in namespace shop. */
+export function pods(app: string, ready = true, count = 3): PodSeed[] {
+  return Array.from({ length: count }, (_, i) => ({ name: `${app}-7d9c-${i}`, namespace: 'shop', labels: { app }, ready }));
+}
+
+/**
+ * A stand-in API server with the fds and ecommerce-backend pods, a workspace for it, and the
+ * `chaos run` arguments around an experiment name: `[...base, name, ...tail]`. Both are closed by
+ * the functions pushed on `cleanups`.
+ */
+export async function setupChaosRun(cleanups: (() => unknown)[], options: KubeApiServerOptions = {}) {
+  const server = await startKubeApiServer({ pods: [...pods('fds'), ...pods('ecommerce-backend')], ...options });
+  const ws = kubeWorkspace(server);
+  cleanups.push(() => server.close(), ws.cleanup);
+  const base = ['--db', ws.db, '--json', 'chaos', 'run'];
+  return { server, ws, base, tail: ['--dir', CHAOS_EXPERIMENTS, ...ws.args, ...CHAOS_POLL] };
+}
+
+/** The ChaosEngines the CLI created. */
+export const engineCreates = (server: KubeApiServer) => server.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/chaosengines'));
+/** The stop patches the CLI sent. */
+export const stopPatches = (server: KubeApiServer) =>
+  server.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/chaosengines/') && JSON.stringify(r.body) === '{"spec":{"engineState":"stop"}}');
+
+/** An HTTP server on a free loopback port (a steady-state probe target). */
+export async function startHttpServer(handler: RequestListener): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+  const server = createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    server,
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
 }

@@ -1,6 +1,8 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VERSION } from '../../src/cli/program.js';
-import { makeTempDir, runBin } from '../helpers/cli.js';
+import { cliEnv, makeTempDir, runBin } from '../helpers/cli.js';
 
 /** Subcommand names listed under "Commands:" in a help text (without `help`). */
 function commandsIn(help: string): string[] {
@@ -69,7 +71,7 @@ describe('shopfds-test basics (the built bin)', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^shopfds-test: error: unknown command 'frobnicate'/);
+    expect(r.stderr).toMatch(/^shopfds-test: error E_USAGE: unknown command 'frobnicate'/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -89,6 +91,35 @@ describe('shopfds-test basics (the built bin)', () => {
     expect(r.stderr).toMatch(/--kind <kind>' argument 'unit' is invalid/);
     const limit = await bin(['--db', 'results.db', 'runs', 'list', '--limit', 'ten']);
     expect(limit.exitCode).toBe(2);
-    expect(limit.stderr.trim()).toBe('shopfds-test: --limit must be a positive whole number (got "ten")');
+    expect(limit.stderr.trim()).toBe('shopfds-test: error E_USAGE: --limit must be a positive whole number (got "ten")');
+  });
+
+  it('every error line on stderr carries its stable code, the same code --json reports', async () => {
+    const badConfig = join(tmp.dir, 'bad-config');
+    mkdirSync(badConfig, { recursive: true });
+    writeFileSync(join(badConfig, 'shopfds.config.json'), JSON.stringify({ colour: true }));
+    const cases: { what: string; args: string[]; cwd?: string; env?: NodeJS.ProcessEnv; code: string; exit: number }[] = [
+      { what: 'a bad option value', args: ['--db', 'results.db', 'runs', 'list', '--limit', 'ten'], code: 'E_USAGE', exit: 2 },
+      { what: 'an unknown config key', args: ['runs', 'list'], cwd: badConfig, code: 'E_CONFIG_KEY', exit: 2 },
+      { what: 'a missing tool', args: ['perf', 'load', '--base-url', 'http://127.0.0.1:9'], env: cliEnv({ PATH: '/usr/bin:/bin' }), code: 'E_TOOL_MISSING', exit: 3 },
+      { what: 'an unreachable store', args: ['--db', 'postgres://nobody@127.0.0.1:1/nope', 'runs', 'list'], code: 'E_STORE', exit: 4 },
+    ];
+    for (const c of cases) {
+      const r = await runBin(c.args, { cwd: c.cwd ?? tmp.dir, env: c.env });
+      expect(r.exitCode, c.what).toBe(c.exit);
+      expect(r.stderr.split('\n')[0], c.what).toMatch(new RegExp(`^shopfds-test: error ${c.code}: \\S`));
+      const json = await runBin(['--json', ...c.args], { cwd: c.cwd ?? tmp.dir, env: c.env });
+      expect(json.exitCode, `${c.what} --json`).toBe(c.exit);
+      expect((JSON.parse(json.stdout) as { error: { code: string } }).error.code, `${c.what} --json`).toBe(c.code);
+      expect(json.stderr.split('\n')[0], `${c.what} --json`).toMatch(new RegExp(`^shopfds-test: error ${c.code}: `));
+    }
+  }, 120_000);
+
+  it("commander's own usage errors have the same one-line form (E_USAGE)", async () => {
+    for (const args of [['frobnicate'], ['runs', 'list', '--frobnicate'], ['perf']]) {
+      const r = await bin(args);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr.split('\n')[0], args.join(' ')).toMatch(/^shopfds-test: error E_USAGE: \S/);
+    }
   });
 });

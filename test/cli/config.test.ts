@@ -16,9 +16,9 @@ describe('config file errors (the built bin)', () => {
     const lines = r.stderr.trim().split('\n');
     expect(lines).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^shopfds-test: shopfds\.config\.json: environment: .+/),
-        expect.stringMatching(/^shopfds-test: shopfds\.config\.json: e2e\.retries: .*number.*/i),
-        'shopfds-test: shopfds.config.json: colour: unknown key',
+        expect.stringMatching(/^shopfds-test: error E_CONFIG_KEY: shopfds\.config\.json: environment: .+/),
+        expect.stringMatching(/^shopfds-test: error E_CONFIG_KEY: shopfds\.config\.json: e2e\.retries: .*number.*/i),
+        'shopfds-test: error E_CONFIG_KEY: shopfds.config.json: colour: unknown key',
       ]),
     );
     expect(lines).toHaveLength(3);
@@ -35,8 +35,8 @@ describe('config file errors (the built bin)', () => {
     const lines = r.stderr.trim().split('\n');
     expect(lines).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^shopfds-test: shopfds\.config\.yaml: api\.timeoutRequestMs: .+/),
-        'shopfds-test: shopfds.config.yaml: api.colections: unknown key',
+        expect.stringMatching(/^shopfds-test: error E_CONFIG_KEY: shopfds\.config\.yaml: api\.timeoutRequestMs: .+/),
+        'shopfds-test: error E_CONFIG_KEY: shopfds.config.yaml: api.colections: unknown key',
       ]),
     );
   });
@@ -46,7 +46,7 @@ describe('config file errors (the built bin)', () => {
     const r = await runBin(['runs', 'list'], { cwd: tmp.dir });
     expect(r.exitCode).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^shopfds-test: shopfds\.config\.json: not valid JSON/);
+    expect(r.stderr).toMatch(/^shopfds-test: error E_CONFIG_KEY: shopfds\.config\.json: not valid JSON/);
   });
 
   it('uses a valid config file: its db is the store', async () => {

@@ -32,7 +32,7 @@ describe('durations on the command line', () => {
     for (const given of ['soon', '1.5s', '0']) {
       const r = await dryRun('--recovery-target', given);
       expect(r.exitCode).toBe(2);
-      expect(r.stderr.trim().split('\n')[0]).toMatch(/^shopfds-test: --recovery-target must be/);
+      expect(r.stderr.trim().split('\n')[0]).toMatch(/^shopfds-test: error E_USAGE: --recovery-target must be/);
     }
   }, SLOW);
 

@@ -166,6 +166,6 @@ describe('the run pipeline with a sixth tool registered by a test (real spawn, r
     const exit = await reportError({ stdout: { write: (s: string) => void out.push(s) }, stderr: { write: (s: string) => void err.push(s) }, env: {}, cwd: tmp.dir }, error, false, true);
     expect(exit).toBe(3);
     expect(JSON.parse(out.join(''))).toMatchObject({ error: { code: 'E_RUN_INVALID', exitCode: 3 } });
-    expect(err.join('')).toMatch(/^shopfds-test: the api run failed validation/);
+    expect(err.join('')).toMatch(/^shopfds-test: error E_RUN_INVALID: the api run failed validation/);
   });
 });

@@ -78,7 +78,7 @@ describe('runs list / show / failures / history (the built bin)', () => {
   it('refuses a bad --since with exit 2', async () => {
     const r = await bin(['runs', 'list', '--since', 'last tuesday']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr.trim()).toMatch(/^shopfds-test: --since must be an ISO date or a duration/);
+    expect(r.stderr.trim()).toMatch(/^shopfds-test: error E_USAGE: --since must be an ISO date or a duration/);
   });
 
   it('shows a run by a unique id prefix, and exits 2 for an unknown one', async () => {
@@ -90,7 +90,7 @@ describe('runs list / show / failures / history (the built bin)', () => {
     const unknown = await bin(['runs', 'show', 'deadbeef']);
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stdout).toBe('');
-    expect(unknown.stderr).toMatch(/^shopfds-test: no run with id "deadbeef" in /);
+    expect(unknown.stderr).toMatch(/^shopfds-test: error E_USAGE: no run with id "deadbeef" in /);
   });
 
   it('groups recent failures by case (runs failures)', async () => {

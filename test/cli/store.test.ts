@@ -55,7 +55,7 @@ describe('store failures (the built bin)', () => {
     expect(r.exitCode).toBe(4);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^shopfds-test: cannot reach PostgreSQL at postgres:\/\/shopfds:\*\*\*@127\.0\.0\.1:1\/nope/);
+    expect(r.stderr).toMatch(/^shopfds-test: error E_STORE: cannot reach PostgreSQL at postgres:\/\/shopfds:\*\*\*@127\.0\.0\.1:1\/nope/);
     expect(r.stderr).not.toContain('s3cret-pw');
   });
 
@@ -144,7 +144,7 @@ describe.each(['sqlite', 'postgres'] as const)('db migrate / db status on %s (th
     for (const args of [['runs', 'list'], ['db', 'migrate']]) {
       const r = await bin(['--db', target, ...args]);
       expect(r.exitCode, args.join(' ')).toBe(4);
-      expect(r.stderr).toMatch(/^shopfds-test: the database at .* was migrated by a newer shopfds-test \(unknown migration 9999_future\)\n  Upgrade shopfds-test/);
+      expect(r.stderr).toMatch(/^shopfds-test: error E_STORE: the database at .* was migrated by a newer shopfds-test \(unknown migration 9999_future\)\n  Upgrade shopfds-test/);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
     // A run produced meanwhile is not lost.

@@ -97,6 +97,6 @@ describe('shopfds-test demo', () => {
   it('refuses an unknown suite name in --skip with exit 2', async () => {
     const result = await runBin(['demo', '--skip', 'e2e,load'], { cwd: REPO_ROOT, env: env('usage') });
     expect(result.exitCode).toBe(2);
-    expect(result.stderr.trim().split('\n')).toEqual(['shopfds-test: --skip takes a comma-separated list of e2e, api, perf (got "load")']);
+    expect(result.stderr.trim().split('\n')).toEqual(['shopfds-test: error E_USAGE: --skip takes a comma-separated list of e2e, api, perf (got "load")']);
   });
 });

@@ -202,9 +202,9 @@ describe('shopfds-test e2e refuses before running anything', () => {
     for (const args of [['e2e', 'bad'], ['scenarios', 'validate', 'bad']]) {
       const result = await e2e(args);
       expect(result.exitCode, result.stderr).toBe(2);
-      expect(result.stderr).toContain('shopfds-test: bad/broken.yaml: Broken one: steps.0.action: must be one of goto, click,');
-      expect(result.stderr).toContain('shopfds-test: bad/broken.yaml: Broken one: retry_count: ');
-      expect(result.stderr).toContain('shopfds-test: bad/ok.yaml: Catalog smoke check: name: duplicate scenario name (also in bad/dup.json)');
+      expect(result.stderr).toContain('shopfds-test: error E_USAGE: bad/broken.yaml: Broken one: steps.0.action: must be one of goto, click,');
+      expect(result.stderr).toContain('shopfds-test: error E_USAGE: bad/broken.yaml: Broken one: retry_count: ');
+      expect(result.stderr).toContain('shopfds-test: error E_USAGE: bad/ok.yaml: Catalog smoke check: name: duplicate scenario name (also in bad/dup.json)');
       expect(result.stderr).not.toContain('started the ShopFDS demo shop');
     }
     expect(await runCount()).toBe(before);
@@ -234,7 +234,7 @@ describe('shopfds-test e2e refuses before running anything', () => {
       expect(result.exitCode, result.stderr).not.toBe(2);
     } else {
       expect(result.exitCode, result.stderr).toBe(3);
-      expect(result.stderr).toContain('shopfds-test: webkit is not installed for Playwright');
+      expect(result.stderr).toContain('shopfds-test: error E_TOOL_MISSING: webkit is not installed for Playwright');
       expect(result.stderr).toContain('npx playwright install webkit');
     }
   });

@@ -10,7 +10,7 @@ import { kubeWorkspace } from '../chaos/harness.js';
  * Two Ctrl-C 30 ms apart make the CLI leave at once (exit 130). No tool it started may outlive it:
  * each test starts the built bin with a unique marker in its environment, waits until the tool runs,
  * presses Ctrl-C twice and then looks in /proc for any process still carrying the marker (Playwright's
- * runner, its workers and Chromium; k6; kubectl). No timing is asserted; survivors get 30 s to go.
+ * runner, its workers and Chromium; k6; Locust; kubectl). No timing is asserted; survivors get 30 s to go.
  */
 
 const LONG = 360_000;
@@ -79,6 +79,28 @@ describe('a double Ctrl-C leaves no tool process behind', () => {
       cleanups.push(() => cli.child.kill('SIGKILL'));
       const isK6Run = (p: Survivor) => p.cmdline.includes(join(standIn, 'k6')) && / run /.test(`${p.cmdline} `);
       await waitFor('k6 run', () => markedProcesses(marker).some(isK6Run), 120_000);
+
+      const { closed, unkilled, survivors } = await pressCtrlCTwiceAndCollect(cli, marker);
+      expect(interruptedExit(closed), cli.stderr()).toBe(true);
+      expect(unkilled, JSON.stringify(unkilled, null, 2)).toEqual([]);
+      expect(survivors, JSON.stringify(survivors, null, 2)).toEqual([]);
+    },
+    LONG,
+  );
+
+  it(
+    'perf: Locust (real Locust 2.12 against the demo shop) and its workers are gone',
+    async () => {
+      const tmp = makeTempDir('shopfds-procs-locust-');
+      cleanups.push(tmp.cleanup);
+      const marker = newMarker();
+      const cli = startBin(BIN, ['perf', 'shop', '--tool', 'locust', '--duration', '5m', '--users', '2', '--spawn-rate', '2', '--db', join(tmp.dir, 'results.db')], {
+        cwd: tmp.dir,
+        env: cliEnv({ [marker.name]: marker.value, SHOPFDS_LOCUST_PATH: process.env.SHOPFDS_LOCUST_PATH ?? '/usr/bin/locust' }),
+      });
+      cleanups.push(() => cli.child.kill('SIGKILL'));
+      const isLocust = (p: Survivor) => p.pid !== cli.child.pid && /locust/.test(p.cmdline) && !/--version/.test(p.cmdline);
+      await waitFor('locust run', () => markedProcesses(marker).some(isLocust), 120_000);
 
       const { closed, unkilled, survivors } = await pressCtrlCTwiceAndCollect(cli, marker);
       expect(interruptedExit(closed), cli.stderr()).toBe(true);

@@ -104,28 +104,28 @@ describe('import --format junit with bad input (built bin)', () => {
   };
 
   it('refuses a missing file', async () => {
-    await expectRefused(['nope.xml'], /^shopfds-test: nope\.xml: no such file$/);
+    await expectRefused(['nope.xml'], /^shopfds-test: error E_USAGE: nope\.xml: no such file$/);
   });
 
   it('refuses malformed XML', async () => {
     writeFileSync(join(tmp.dir, 'broken.xml'), '<testsuites><testsuite name="a"><testcase name="x"></testsuite>');
-    await expectRefused(['broken.xml'], /^shopfds-test: broken\.xml: malformed XML at line 1: .+ \(expected JUnit XML\)$/);
+    await expectRefused(['broken.xml'], /^shopfds-test: error E_USAGE: broken\.xml: malformed XML at line 1: .+ \(expected JUnit XML\)$/);
   });
 
   it("refuses Newman's JSON report passed as JUnit", async () => {
     await expectRefused(
       [join(REPO_ROOT, '..', 'shared', 'reference', 'newman', 'tredgate-newman-run-report-failures.json')],
-      /^shopfds-test: .*tredgate-newman-run-report-failures\.json: not JUnit XML \(it is JSON; expected a <testsuites> or <testsuite> root element\); this is Newman's JSON report, import it with --format newman-json$/,
+      /^shopfds-test: error E_USAGE: .*tredgate-newman-run-report-failures\.json: not JUnit XML \(it is JSON; expected a <testsuites> or <testsuite> root element\); this is Newman's JSON report, import it with --format newman-json$/,
     );
   });
 
   it('refuses XML of another kind', async () => {
     writeFileSync(join(tmp.dir, 'feed.xml'), '<?xml version="1.0"?><rss version="2.0"><channel/></rss>');
-    await expectRefused(['feed.xml'], /^shopfds-test: feed\.xml: not JUnit XML \(the root element is <rss>; expected a <testsuites> or <testsuite> root element\)$/);
+    await expectRefused(['feed.xml'], /^shopfds-test: error E_USAGE: feed\.xml: not JUnit XML \(the root element is <rss>; expected a <testsuites> or <testsuite> root element\)$/);
   });
 
   it('stores nothing when one of several files is bad', async () => {
     writeFileSync(join(tmp.dir, 'broken.xml'), '<testsuites>');
-    await expectRefused([join(JUNIT_REFERENCE_DIR, 'testmo-conventions.xml'), 'broken.xml'], /^shopfds-test: broken\.xml: malformed XML/);
+    await expectRefused([join(JUNIT_REFERENCE_DIR, 'testmo-conventions.xml'), 'broken.xml'], /^shopfds-test: error E_USAGE: broken\.xml: malformed XML/);
   });
 });

@@ -201,7 +201,7 @@ describe('shopfds-test perf (k6 stand-in replaying recorded output)', () => {
   it('k6 missing: exit 3 with install instructions, nothing stored', async () => {
     const r = await perf(['load', '--base-url', 'http://127.0.0.1:9'], cliEnv({ PATH: '/usr/bin:/bin' }));
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toContain('shopfds-test: k6 is not installed (no "k6" on PATH)');
+    expect(r.stderr).toContain('shopfds-test: error E_TOOL_MISSING: k6 is not installed (no "k6" on PATH)');
     expect(r.stderr).toMatch(/apt.*brew install k6.*grafana\/k6.*releases/s);
     expect(existsSync(db)).toBe(false);
     const wrongPath = await perf(['load', '--base-url', 'http://127.0.0.1:9'], cliEnv({ SHOPFDS_K6_PATH: join(tmp.dir, 'no-k6') }));

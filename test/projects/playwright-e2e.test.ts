@@ -69,7 +69,7 @@ describe('e2e --config on a real project', () => {
     for (const url of [`http://127.0.0.1:${port}`, 'http://shopfds-no-such-host.invalid']) {
       const r = await runBin(['e2e', '--config', 'project/playwright.config.ts', '--base-url', url], { cwd: tmp.dir, env: cliEnv(), timeoutMs: 60_000 });
       expect(r.exitCode).toBe(3);
-      expect(r.stderr.trim().split('\n')[0]).toMatch(new RegExp(`^shopfds-test: --base-url ${url.replace(/\./g, '\\.')} is not reachable: (connection refused|host not found)`));
+      expect(r.stderr.trim().split('\n')[0]).toMatch(new RegExp(`^shopfds-test: error E_TOOL: --base-url ${url.replace(/\./g, '\\.')} is not reachable: (connection refused|host not found)`));
     }
   }, 150_000);
 });

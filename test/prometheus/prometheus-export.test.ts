@@ -261,6 +261,6 @@ describe('Prometheus export (real prometheus 2.42 and prometheus-pushgateway 1.5
     expect(once.stdout).toMatch(/^performance_test_tps\{kind="perf",name="imported locust",environment="local",scenario="locust",service=""\} 20\.53$/m);
     const bad = await runBin(['metrics', '--port', 'http', '--db', db], { cwd: tmp.dir });
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr.trim()).toBe('shopfds-test: --port must be a port number from 0 to 65535 (got "http")');
+    expect(bad.stderr.trim()).toBe('shopfds-test: error E_USAGE: --port must be a port number from 0 to 65535 (got "http")');
   }, T);
 });

@@ -326,7 +326,7 @@ describe('shopfds-test serve (real server, real Chromium)', { timeout: 180_000 }
       child.on('exit', (code) => resolvePromise({ code, err }));
     });
     expect(bad.code).toBe(2);
-    expect(bad.err.trim()).toBe('shopfds-test: --port must be a number from 0 to 65535 (got "http")');
+    expect(bad.err.trim()).toBe('shopfds-test: error E_USAGE: --port must be a number from 0 to 65535 (got "http")');
     const extra = await startServe(db(), tmp.dir);
     expect(await stopServe(extra)).toBe(130);
   }, 180_000);

@@ -319,6 +319,6 @@ describe('HTML report in real Chromium', { timeout: 180_000 }, () => {
   it('--open with another format is a usage error (exit 2)', async () => {
     const r = await runBin(['--db', db(), 'report', '--latest', '--format', 'junit', '--open'], { cwd: tmp.dir });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr.trim()).toBe('shopfds-test: --open goes with --format html');
+    expect(r.stderr.trim()).toBe('shopfds-test: error E_USAGE: --open goes with --format html');
   });
 });

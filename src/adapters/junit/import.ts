@@ -40,21 +40,10 @@ interface XmlNode {
   [child: string]: unknown;
 }
 
-const ARRAY_ELEMENTS = new Set([
-  'testsuite',
-  'testcase',
-  'properties',
-  'property',
-  'failure',
-  'error',
-  'skipped',
-  'flakyFailure',
-  'flakyError',
-  'rerunFailure',
-  'rerunError',
-  'system-out',
-  'system-err',
-]);
+/** A test case's result and output elements: each may repeat, and the importer reads their text. */
+const RESULT_ELEMENTS = ['failure', 'error', 'skipped', 'flakyFailure', 'flakyError', 'rerunFailure', 'rerunError', 'system-out', 'system-err'] as const;
+
+const ARRAY_ELEMENTS = new Set<string>(['testsuite', 'testcase', 'properties', 'property', ...RESULT_ELEMENTS]);
 
 type Tool = 'playwright' | 'newman' | 'shopfds' | 'junit';
 
@@ -84,19 +73,7 @@ export const MAX_XML_DEPTH = 1000;
 const KEEP_HEAD = 32 * 1024;
 const KEEP_TAIL = 32 * 1024;
 /** Elements whose text the importer reads; any other text (indentation) is dropped as it streams by. */
-const TEXT_ELEMENTS = new Set([
-  'failure',
-  'error',
-  'skipped',
-  'flakyFailure',
-  'flakyError',
-  'rerunFailure',
-  'rerunError',
-  'system-out',
-  'system-err',
-  'property',
-  'stackTrace',
-]);
+const TEXT_ELEMENTS = new Set<string>([...RESULT_ELEMENTS, 'property', 'stackTrace']);
 /** Entities HTML-minded tools write into JUnit (XML's own five are built in). */
 const HTML_ENTITIES: Record<string, string> = { nbsp: '\u00a0', copy: '\u00a9', reg: '\u00ae', hellip: '\u2026', mdash: '\u2014', ndash: '\u2013', laquo: '\u00ab', raquo: '\u00bb', times: '\u00d7', middot: '\u00b7', bull: '\u2022', rsaquo: '\u203a', lsaquo: '\u2039' };
 

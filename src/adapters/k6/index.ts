@@ -7,6 +7,7 @@ import { parseDurationMs } from '../kube/duration.js';
 import type { ExecuteIo, Invocation, ToolAdapter, ToolEnv, ToolEvent, ToolFound } from '../types.js';
 import { buildK6Invocation, K6_INSTALL_HINT, parseK6Version, shellQuote, type K6Invocation } from './invocation.js';
 import { buildK6Outcome, PERF_TYPES, type PerfType } from './run.js';
+import { perfRunIdentity, targetTpsNote } from '../perf-run.js';
 import type { K6JsonStream } from './stream.js';
 import type { K6Summary } from './summary.js';
 
@@ -169,15 +170,15 @@ export function resolveK6Plan(request: K6Request, cwd: string): K6Plan {
  * a ToolError (E_TOOL_MISSING, exit 3) that says how to install it.
  */
 export async function detectK6(at: ToolEnv, k6Path: string | undefined): Promise<ToolFound> {
-  const { findK6, runK6Version } = await import('../../exec/k6.js');
-  const found = findK6(at.env, at.cwd, k6Path);
+  const { findExecutable, runVersionCommand } = await import('../../exec/load-tool.js');
+  const found = findExecutable({ name: 'k6', envVar: 'SHOPFDS_K6_PATH', configKey: 'perf.k6Path' }, at.env, at.cwd, k6Path);
   if (!found.path) {
     throw new ToolError(found.from === 'PATH' ? 'k6 is not installed (no "k6" on PATH)' : `k6 not found: ${found.from} is not an executable file`, {
       hint: K6_INSTALL_HINT,
       code: 'E_TOOL_MISSING',
     });
   }
-  const version = await runK6Version(found.path, at.env, at.cwd);
+  const version = await runVersionCommand(found.path, ['version'], at.env, at.cwd);
   if ('problem' in version) throw new ToolError(version.problem, { hint: K6_INSTALL_HINT, code: 'E_TOOL_MISSING' });
   return { name: 'k6', path: found.path, version: parseK6Version(version.stdout) };
 }
@@ -232,33 +233,20 @@ async function readSummary(file: string): Promise<{ summary: K6Summary | null; p
  * SIGINT (k6 still writes its summary); the run comes back as interrupted.
  */
 async function executeK6(inv: K6RunInvocation, io: ExecuteIo, plan: K6Plan): Promise<K6Capture> {
-  const [{ startK6 }, { K6JsonStream }] = await Promise.all([import('../../exec/k6.js'), import('./stream.js')]);
+  const [{ startLoadTool }, { superviseLoadTool }, { K6JsonStream }] = await Promise.all([import('../../exec/load-tool.js'), import('../load-tool.js'), import('./stream.js')]);
   const stream = new K6JsonStream({ intervalMs: plan.intervalMs });
   const tail = new OutputTail(inv.k6.files.points, stream);
-  const proc = await startK6(inv.k6, { cwd: inv.cwd, env: io.env, installHint: K6_INSTALL_HINT });
-  let interrupted = false;
-  const onAbort = () => {
-    interrupted = true;
-    io.emit({ type: 'note', text: 'stopping k6 (it writes its summary first)...' });
-    proc.interrupt();
-  };
-  if (io.signal.aborted) onAbort();
-  else io.signal.addEventListener('abort', onAbort, { once: true });
+  const proc = startLoadTool('k6', inv.k6, { cwd: inv.cwd, env: io.env, installHint: K6_INSTALL_HINT });
   try {
-    const begun = Date.now();
-    io.emit({ type: 'begin', total: null, label: `k6 ${plan.scenario}: starting` });
-    let exited = false;
-    const exit = proc.exited.finally(() => {
-      exited = true;
+    const { exit: result, interrupted } = await superviseLoadTool(proc, io, {
+      beginLabel: `k6 ${plan.scenario}: starting`,
+      stopNote: 'stopping k6 (it writes its summary first)...',
+      sample: async () => {
+        await tail.drain();
+        const s = stream.live();
+        return { vus: s.vus, rps: s.rps, p95: s.p95, requests: s.requests, failed: s.failed };
+      },
     });
-    exit.catch(() => {});
-    while (!exited) {
-      await Promise.race([exit.catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
-      await tail.drain();
-      const s = stream.live();
-      io.emit({ type: 'sample', elapsedMs: Date.now() - begun, values: { vus: s.vus, rps: s.rps, p95: s.p95, requests: s.requests, failed: s.failed } });
-    }
-    const result = await exit; // throws a ToolError when k6 could not be started
     await tail.drain();
     stream.end();
     const read = await readSummary(inv.k6.files.summary);
@@ -270,15 +258,13 @@ async function executeK6(inv: K6RunInvocation, io: ExecuteIo, plan: K6Plan): Pro
       signal: result.signal,
       stderr: result.stderr,
       wallMs: result.wallMs,
-      interrupted: interrupted || io.signal.aborted,
+      interrupted,
       summary: read.summary,
       summaryProblem: read.problem,
       stream,
       artifacts,
     };
   } finally {
-    io.signal.removeEventListener('abort', onAbort);
-    if (proc.running()) proc.kill();
     await tail.close();
   }
 }
@@ -307,7 +293,7 @@ function describeK6(event: ToolEvent): string | null {
   }
 }
 
-/** k6 (https://k6.io): spawned through src/exec/k6.ts, read from its summary export and JSON output. */
+/** k6 (https://k6.io): spawned through src/exec/load-tool.ts, read from its summary export and JSON output. */
 export const adapter: ToolAdapter<K6Request, K6Plan, K6RunInvocation, K6Capture> = {
   name: 'k6',
   kind: 'perf',
@@ -326,20 +312,9 @@ export const adapter: ToolAdapter<K6Request, K6Plan, K6RunInvocation, K6Capture>
   execute: executeK6,
   describe: describeK6,
   parse(capture, plan, at) {
-    const name = at.requestedName ?? plan.scenario;
     const outcome = buildK6Outcome(
       {
-        id: at.run.id,
-        name,
-        startedAt: at.run.startedAt,
-        completedAt: new Date().toISOString(),
-        environment: at.run.environment,
-        trigger: at.run.trigger,
-        executedBy: at.run.executedBy,
-        ci: at.run.ci,
-        runGroup: at.run.runGroup,
-        toolVersion: at.tool.version,
-        commandLine: null,
+        ...perfRunIdentity(at, at.requestedName ?? plan.scenario, at.tool.version),
         testType: plan.type,
         scenarioName: plan.scenario,
         scriptPath: plan.scriptShown,
@@ -351,15 +326,13 @@ export const adapter: ToolAdapter<K6Request, K6Plan, K6RunInvocation, K6Capture>
       { ...capture, interrupted: capture.interrupted || at.interrupted },
     );
     const tps = outcome.details.kind === 'perf' ? outcome.details.perf.test.actual_tps : null;
-    const notes: string[] = [];
-    if (plan.targetTps !== null && tps !== null && tps < plan.targetTps) {
-      notes.push(`shopfds-test: actual throughput ${tps} req/s is below --target-tps ${plan.targetTps}${plan.failUnderTarget ? '' : ' (add --fail-under-target to fail the run)'}`);
-    }
+    const note = targetTpsNote(tps, plan.targetTps, plan.failUnderTarget);
+    const notes = note ? [note] : [];
     return {
       type: 'run',
       outcome: {
         ...outcome,
-        name,
+        name: at.requestedName ?? plan.scenario,
         artifacts: capture.artifacts,
         interrupted: capture.interrupted || at.interrupted,
         notes,

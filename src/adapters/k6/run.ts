@@ -1,19 +1,18 @@
 import {
   computeTotals,
-  makeCase,
   makeRun,
   type Artifact,
   type Case,
   type KindDetails,
-  type CaseStatus,
   type CiInfo,
   type Environment,
   type MetricSample,
-  type PerformanceMetric,
   type RunInput,
   type RunStatus,
   type Trigger,
 } from '../../model/index.js';
+import { addFigureMetadata, stoppedVerdict, intOrNull, perfCases, perfDetails, perfRows, perfSeriesSamples, round2, type PerfCaseDraft, type PerfFigures, type PerfInterval } from '../perf-run.js';
+import type { PerfRunIdentity } from '../perf-run.js';
 import type { K6JsonStream, SeriesRow } from './stream.js';
 import type { K6Summary, K6SummaryMetric, K6Threshold } from './summary.js';
 import { formatObserved, observedValue, parseThreshold, thresholdHolds } from './thresholds.js';
@@ -40,18 +39,7 @@ export const K6_EXIT_CODES: Readonly<Record<number, string>> = {
 };
 
 /** What the caller decided about a run before k6's outputs are read. */
-export interface K6RunContext {
-  readonly id: string;
-  readonly name: string;
-  readonly startedAt: string;
-  readonly completedAt: string;
-  readonly environment: Environment;
-  readonly trigger: Trigger;
-  readonly executedBy: string;
-  readonly ci: CiInfo | null;
-  readonly runGroup: string | null;
-  readonly toolVersion: string | null;
-  readonly commandLine: string | null;
+export interface K6RunContext extends PerfRunIdentity {
   readonly testType: PerfType;
   readonly scenarioName: string;
   readonly scriptPath: string;
@@ -79,14 +67,6 @@ export interface K6Capture {
   readonly signal?: string | null;
   /** How long k6 ran, when it was run here. */
   readonly wallMs: number | null;
-}
-
-interface CaseDraft {
-  suitePath: string[];
-  name: string;
-  status: CaseStatus;
-  errorMessage: string | null;
-  properties: Record<string, string>;
 }
 
 /** k6's summary rebuilt from a JSON output stream, with the declared thresholds evaluated here. */
@@ -157,16 +137,8 @@ export function k6ErrorMessage(stderr: string): string | null {
   return last ? last.replace(/\x1b\[[0-9;]*m/g, '') : null;
 }
 
-function round2(v: number): number {
-  return Math.round(v * 100) / 100;
-}
-
-function intOrNull(v: number | undefined | null): number | null {
-  return v === undefined || v === null || !Number.isFinite(v) ? null : Math.max(0, Math.round(v));
-}
-
 /** The figures of `performance_tests`, from the summary first and the stream second. */
-export function perfFigures(summary: K6Summary | null, stream: K6JsonStream | null, wallMs: number | null) {
+export function perfFigures(summary: K6Summary | null, stream: K6JsonStream | null, wallMs: number | null): PerfFigures {
   const metric = (name: string) => summary?.metrics.get(name)?.values;
   const reqs = metric('http_reqs');
   const dur = metric('http_req_duration');
@@ -213,32 +185,13 @@ function failedRequests(v: Readonly<Record<string, number>> | undefined): number
   return Math.round(v.passes);
 }
 
-function seriesRows(rows: readonly SeriesRow[]): PerformanceMetric[] {
-  return rows.map((r) => ({
-    measured_at: new Date(r.time).toISOString(),
-    virtual_users: Math.max(0, Math.round(r.vus)),
-    requests_per_sec: round2(r.requests / (r.spanMs / 1000)),
-    response_time_p95: r.p95 === null ? null : Math.max(0, Math.round(r.p95)),
-    error_rate: r.failedSamples ? round2((r.failed / r.failedSamples) * 100) : null,
-  }));
+/** k6's series as the intervals every load tool reports. */
+function intervalsOf(rows: readonly SeriesRow[]): PerfInterval[] {
+  return rows.map((r) => ({ time: r.time, spanMs: r.spanMs, users: r.vus, requests: r.requests, p95: r.p95, errorRate: r.failedSamples ? round2((r.failed / r.failedSamples) * 100) : null }));
 }
 
-/** The series as run metrics, at most `limit` points per name (evenly thinned). */
-function seriesSamples(rows: readonly PerformanceMetric[], limit = 500): MetricSample[] {
-  const step = Math.max(1, Math.ceil(rows.length / limit));
-  const out: MetricSample[] = [];
-  for (let i = 0; i < rows.length; i += step) {
-    const r = rows[i]!;
-    out.push({ name: 'vus', time: r.measured_at, value: r.virtual_users, tags: {} });
-    out.push({ name: 'http_reqs_per_sec', time: r.measured_at, value: r.requests_per_sec, tags: {} });
-    if (r.response_time_p95 !== null) out.push({ name: 'http_req_duration_p95_ms', time: r.measured_at, value: r.response_time_p95, tags: {} });
-    if (r.error_rate !== null) out.push({ name: 'http_req_failed_pct', time: r.measured_at, value: r.error_rate, tags: {} });
-  }
-  return out;
-}
-
-function thresholdCases(summary: K6Summary): CaseDraft[] {
-  const out: CaseDraft[] = [];
+function thresholdCases(summary: K6Summary): PerfCaseDraft[] {
+  const out: PerfCaseDraft[] = [];
   const names = [...summary.metrics.keys()].sort();
   for (const name of names) {
     const m = summary.metrics.get(name)!;
@@ -273,7 +226,7 @@ function isTimeMetric(name: string): boolean {
  * check that failed some of the time is reported as flaky (counted as passed, shown apart), with one
  * failed and one passed attempt; a check that never passed is failed.
  */
-function checkCases(summary: K6Summary): CaseDraft[] {
+function checkCases(summary: K6Summary): PerfCaseDraft[] {
   return summary.checks.map((c) => {
     const total = c.passes + c.fails;
     return {
@@ -310,17 +263,14 @@ export function buildK6Outcome(ctx: K6RunContext, capture: K6Capture): K6Outcome
   const summary = capture.summary ?? (capture.stream && capture.stream.points > 0 ? summaryFromStream(capture.stream) : null);
   const figures = perfFigures(summary, capture.stream, capture.wallMs);
   const exit = capture.exitCode;
-  const drafts: CaseDraft[] = summary ? [...thresholdCases(summary), ...checkCases(summary)] : [];
+  const drafts: PerfCaseDraft[] = summary ? [...thresholdCases(summary), ...checkCases(summary)] : [];
 
   let status: RunStatus;
   let errorMessage: string | null = null;
   const toolCodeError = exit !== null && exit !== 0 && exit !== 99;
-  if (capture.interrupted) {
-    status = 'interrupted';
-    errorMessage = `interrupted: k6 was stopped before the end of the test${exit !== null ? ` (k6 exit code ${exit})` : ''}`;
-  } else if (capture.signal) {
-    status = 'error';
-    errorMessage = `k6 was killed by ${capture.signal} before it finished`;
+  const stopped = stoppedVerdict('k6', capture);
+  if (stopped) {
+    ({ status, errorMessage } = stopped);
   } else if (toolCodeError) {
     status = 'error';
     const meaning = K6_EXIT_CODES[exit] ?? 'unknown error';
@@ -359,24 +309,17 @@ export function buildK6Outcome(ctx: K6RunContext, capture: K6Capture): K6Outcome
   }
 
   const durationMs = Math.max(0, Date.parse(ctx.completedAt) - Date.parse(ctx.startedAt));
-  const cases = drafts.map((d, ordinal) =>
-    makeCase({ ordinal, suitePath: d.suitePath, name: d.name, file: ctx.scriptPath || null, status: d.status, errorMessage: d.errorMessage, properties: d.properties }),
-  );
+  const cases = perfCases(drafts, ctx.scriptPath || null);
   const totals = computeTotals(cases);
   if (status === 'passed' && totals.failed > 0) status = 'failed';
   if (status === 'passed' && exit === 99) status = 'failed';
 
-  const rows = capture.stream ? seriesRows(capture.stream.series().rows) : [];
+  const rows = capture.stream ? perfRows(intervalsOf(capture.stream.series().rows)) : [];
   const perfDurationMs = figures.durationMs ?? durationMs;
   const metadata: Record<string, string> = { k6_script_path: ctx.scriptPath, test_type: ctx.testType };
   if (summary) metadata.k6_summary_format = summary.format;
   if (exit !== null) metadata.k6_exit_code = String(exit);
-  if (figures.actualTps !== null) metadata.actual_tps = String(figures.actualTps);
-  if (figures.p95 !== null) metadata.p95_ms = String(figures.p95);
-  if (figures.p99 !== null) metadata.p99_ms = String(figures.p99);
-  if (figures.errorRate !== null) metadata.error_rate_pct = String(figures.errorRate);
-  if (figures.totalRequests !== null) metadata.total_requests = String(figures.totalRequests);
-  metadata.target_tps = ctx.targetTps === null ? 'not set' : String(ctx.targetTps);
+  addFigureMetadata(metadata, figures, ctx.targetTps);
   if (capture.stream) {
     metadata.k6_json_points = String(capture.stream.points);
     metadata.series_interval_ms = String(capture.stream.series().intervalMs);
@@ -388,35 +331,19 @@ export function buildK6Outcome(ctx: K6RunContext, capture: K6Capture): K6Outcome
     toolVersion: ctx.toolVersion ?? summary?.k6Version ?? null,
     metadata,
     cases,
-    metrics: seriesSamples(rows),
-    details: {
-      kind: 'perf',
-      perf: {
-        test: {
-          test_type: ctx.testType,
-          scenario_name: ctx.scenarioName.slice(0, 255),
-          target_tps: ctx.targetTps ?? 1,
-          actual_tps: figures.actualTps,
-          p95_response_time: figures.p95,
-          p99_response_time: figures.p99,
-          avg_response_time: figures.avg,
-          max_response_time: figures.max,
-          error_rate: figures.errorRate,
-          total_requests: figures.totalRequests,
-          failed_requests: figures.failedRequests,
-          duration_sec: Math.max(0, Math.round(perfDurationMs / 1000)),
-          virtual_users: Math.max(1, figures.virtualUsers ?? ctx.vus ?? 1),
-          status: status === 'passed' ? 'completed' : 'failed',
-          started_at: ctx.startedAt,
-          completed_at: ctx.completedAt,
-          k6_script_path: ctx.scriptPath.slice(0, 500),
-          environment: ctx.environment,
-          ci_build_id: ctx.ci?.buildId?.slice(0, 100) ?? null,
-          executed_by: ctx.executedBy.slice(0, 100),
-          metrics: rows,
-        },
-      },
-    },
+    metrics: perfSeriesSamples(rows),
+    details: perfDetails({
+      testType: ctx.testType,
+      scenarioName: ctx.scenarioName,
+      targetTps: ctx.targetTps,
+      figures: { ...figures, durationMs: perfDurationMs },
+      fallbackDurationMs: durationMs,
+      requestedUsers: ctx.vus,
+      status,
+      run: ctx,
+      scriptPath: ctx.scriptPath,
+      rows,
+    }),
   };
 }
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { ConfigError, UsageError } from '../../model/index.js';
+import { ConfigError, ERROR_CODES, UsageError } from '../../model/index.js';
 import { ChaosExperimentFileSchema, resolveExperiment, type ResolvedExperiment } from './experiment-file.js';
 
 export interface LoadedExperiments {
@@ -55,7 +55,7 @@ export async function loadExperiments(cwd: string, dir: string): Promise<LoadedE
     seen.set(parsed.data.name, shown);
     experiments.push(resolveExperiment(shown, parsed.data));
   }
-  if (issues.length) throw new ConfigError(issues, { hint: 'Fix the experiment files above ("shopfds-test chaos validate" checks them).' });
+  if (issues.length) throw new ConfigError(issues, { hint: 'Fix the experiment files above ("shopfds-test chaos validate" checks them).', code: ERROR_CODES.usage });
   return { dir: root, experiments };
 }
 

@@ -7,11 +7,12 @@ import type { Invocation, ToolAdapter } from '../types.js';
 import { buildLocustInvocation, LOCUST_DEFAULTS, LOCUST_INSTALL_HINT, LOCUST_RUN_TIME, parseDebianVersion, parseLocustVersion, type LocustInvocation } from './invocation.js';
 import { buildLocustRun, type LocustCapture, type LocustCriteria, type LocustPerfType, type LocustRunContext } from './run.js';
 import { LocustCsvError, LocustHistoryReader, parseLocustExceptions, parseLocustFailures, parseLocustStats } from './stats.js';
+import { perfRunIdentity, targetTpsNote } from '../perf-run.js';
 
 /*
  * Locust (https://locust.io) as a tool adapter, in the parts of the ToolAdapter contract
  * (STYLE.md section 2): resolve (pure but for finding the file), detect, buildInvocation (pure),
- * execute (spawns through src/exec/locust.ts), describe, parse (pure over the files Locust wrote).
+ * execute (spawns through src/exec/load-tool.ts), describe, parse (pure over the files Locust wrote).
  */
 
 export type { LocustCapture, LocustCriteria, LocustRunContext } from './run.js';
@@ -199,16 +200,28 @@ export function resolveLocustPlan(request: LocustRequest, cwd: string): LocustPl
   };
 }
 
+type LocustEnv = { cwd: string; env: Readonly<Record<string, string | undefined>> };
+
+/**
+ * The version of the Locust at `path`: `locust --version`, and when that names no version (Debian's
+ * python3-locust 2.12 prints "locust "), the python3-locust package's version from dpkg-query.
+ */
+async function locustVersion(at: LocustEnv, path: string): Promise<{ version: string | null } | { problem: string }> {
+  const { runVersionCommand } = await import('../../exec/load-tool.js');
+  const own = await runVersionCommand(path, ['--version'], at.env, at.cwd, 30_000);
+  if ('problem' in own) return own;
+  const version = parseLocustVersion(own.stdout);
+  if (version !== null || /\blocust\s+v?\d/i.test(own.stdout)) return { version };
+  const dpkg = await runVersionCommand('dpkg-query', ['-W', '-f', '${Version}', 'python3-locust'], at.env, at.cwd, 10_000);
+  return { version: 'problem' in dpkg ? null : parseDebianVersion(dpkg.stdout) };
+}
+
 /** Finds Locust and its version, or throws a ToolError (exit 3) that says how to install it. */
-export async function detectLocust(at: { cwd: string; env: Readonly<Record<string, string | undefined>> }, locustPath: string | undefined): Promise<LocustFound> {
-  const { findLocust, runLocustVersion } = await import('../../exec/locust.js');
-  const found = findLocust(at.env, at.cwd, locustPath);
-  if (!found.path) {
-    throw new ToolError(found.from === 'PATH' ? 'Locust is not installed (no "locust" on PATH)' : `Locust not found: ${found.from} is not an executable file`, { hint: LOCUST_INSTALL_HINT, code: ERROR_CODES.toolMissing });
-  }
-  const version = await runLocustVersion(found.path, at.env, at.cwd);
-  if ('problem' in version) throw new ToolError(version.problem, { hint: LOCUST_INSTALL_HINT, code: ERROR_CODES.toolMissing });
-  return { name: 'locust', path: found.path, version: parseLocustVersion(version.stdout) ?? (version.dpkg ? parseDebianVersion(version.dpkg) : null) };
+export async function detectLocust(at: LocustEnv, locustPath: string | undefined): Promise<LocustFound> {
+  const path = await findLocustPath(at, locustPath);
+  const found = await locustVersion(at, path);
+  if ('problem' in found) throw new ToolError(found.problem, { hint: LOCUST_INSTALL_HINT, code: ERROR_CODES.toolMissing });
+  return { name: 'locust', path, version: found.version };
 }
 
 /**
@@ -216,9 +229,9 @@ export async function detectLocust(at: { cwd: string; env: Readonly<Record<strin
  * detectLocust. With `probeLocustVersion` running beside the test, the Python start-up of
  * `locust --version` (about half a second) is not added to the run's wall time.
  */
-export async function findLocustPath(at: { cwd: string; env: Readonly<Record<string, string | undefined>> }, locustPath: string | undefined): Promise<string> {
-  const { findLocust } = await import('../../exec/locust.js');
-  const found = findLocust(at.env, at.cwd, locustPath);
+export async function findLocustPath(at: LocustEnv, locustPath: string | undefined): Promise<string> {
+  const { findExecutable } = await import('../../exec/load-tool.js');
+  const found = findExecutable({ name: 'locust', envVar: 'SHOPFDS_LOCUST_PATH', configKey: 'perf.locustPath' }, at.env, at.cwd, locustPath);
   if (!found.path) {
     throw new ToolError(found.from === 'PATH' ? 'Locust is not installed (no "locust" on PATH)' : `Locust not found: ${found.from} is not an executable file`, { hint: LOCUST_INSTALL_HINT, code: ERROR_CODES.toolMissing });
   }
@@ -226,12 +239,10 @@ export async function findLocustPath(at: { cwd: string; env: Readonly<Record<str
 }
 
 /** The version of the Locust at `path`, or null when it cannot be told. Never throws. */
-export async function probeLocustVersion(at: { cwd: string; env: Readonly<Record<string, string | undefined>> }, path: string): Promise<string | null> {
+export async function probeLocustVersion(at: LocustEnv, path: string): Promise<string | null> {
   try {
-    const { runLocustVersion } = await import('../../exec/locust.js');
-    const version = await runLocustVersion(path, at.env, at.cwd);
-    if ('problem' in version) return null;
-    return parseLocustVersion(version.stdout) ?? (version.dpkg ? parseDebianVersion(version.dpkg) : null);
+    const found = await locustVersion(at, path);
+    return 'problem' in found ? null : found.version;
   } catch {
     return null;
   }
@@ -271,53 +282,33 @@ function readIfThere(file: string): string | null {
  * signal) stops Locust with one SIGINT; it still writes its statistics.
  */
 export async function executeLocust(inv: LocustRunInvocation, io: LocustExecuteIo, plan: LocustPlan): Promise<LocustProcessCapture> {
-  const { startLocust } = await import('../../exec/locust.js');
-  const proc = await startLocust(inv.locust, { cwd: inv.cwd, env: io.env, installHint: LOCUST_INSTALL_HINT, graceMs: 30_000 });
-  let interrupted = false;
-  const onAbort = () => {
-    interrupted = true;
-    io.emit({ type: 'note', text: 'stopping Locust (it writes its statistics first)...' });
-    proc.interrupt();
-  };
-  if (io.signal.aborted) onAbort();
-  else io.signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    const begun = Date.now();
-    io.emit({ type: 'begin', total: null, label: `locust ${plan.scenario}: starting` });
-    let exited = false;
-    const exit = proc.exited.finally(() => {
-      exited = true;
-    });
-    exit.catch(() => {});
-    while (!exited) {
-      await Promise.race([exit.catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
-      if (exited) break;
+  const [{ startLoadTool }, { superviseLoadTool }] = await Promise.all([import('../../exec/load-tool.js'), import('../load-tool.js')]);
+  const proc = startLoadTool('Locust', inv.locust, { cwd: inv.cwd, env: io.env, installHint: LOCUST_INSTALL_HINT, graceMs: 30_000 });
+  const { exit: result, interrupted } = await superviseLoadTool(proc, io, {
+    beginLabel: `locust ${plan.scenario}: starting`,
+    stopNote: 'stopping Locust (it writes its statistics first)...',
+    sample: () => {
       // Locust rewrites PREFIX_stats.csv once a second; its Aggregated row is the live line.
       const live = readIfThere(inv.locust.files.stats);
-      let values: Record<string, number | null> = { rps: null, avg: null, requests: null, failures: null };
       if (live) {
         try {
           const a = parseLocustStats(live).aggregated;
-          if (a) values = { rps: a.rps, avg: a.avgMs, requests: a.requests, failures: a.failures };
+          if (a) return { rps: a.rps, avg: a.avgMs, requests: a.requests, failures: a.failures };
         } catch {
           // caught mid-write
         }
       }
-      io.emit({ type: 'sample', elapsedMs: Date.now() - begun, values });
-    }
-    const result = await exit; // throws a ToolError when Locust could not be started
-    return {
-      exitCode: result.exitCode,
-      signal: result.signal,
-      output: `${result.stdout}\n${result.stderr}`,
-      wallMs: result.wallMs,
-      interrupted: interrupted || io.signal.aborted,
-      files: inv.locust.files,
-    };
-  } finally {
-    io.signal.removeEventListener('abort', onAbort);
-    if (proc.running()) proc.kill();
-  }
+      return { rps: null, avg: null, requests: null, failures: null };
+    },
+  });
+  return {
+    exitCode: result.exitCode,
+    signal: result.signal,
+    output: `${result.stdout}\n${result.stderr}`,
+    wallMs: result.wallMs,
+    interrupted,
+    files: inv.locust.files,
+  };
 }
 
 function fmt(n: number | null | undefined, digits = 0): string {
@@ -460,7 +451,7 @@ interface LocustToolInvocation extends Invocation {
   readonly run: LocustRunInvocation;
 }
 
-/** Locust (https://locust.io): spawned through src/exec/locust.ts, read from the CSV files it writes. */
+/** Locust (https://locust.io): spawned through src/exec/load-tool.ts, read from the CSV files it writes. */
 export const adapter: ToolAdapter<LocustRequest & { readonly interval?: string | undefined }, LocustPipelinePlan, LocustToolInvocation, LocustProcessCapture> = {
   name: 'locust',
   kind: 'perf',
@@ -496,31 +487,16 @@ export const adapter: ToolAdapter<LocustRequest & { readonly interval?: string |
   async parse(processCapture, plan, at) {
     const toolVersion = at.tool.version ?? (await (versionProbes.get(plan) ?? Promise.resolve(null)));
     const capture = await readLocustCapture(processCapture, toolVersion);
-    const name = at.requestedName ?? plan.scenario;
     const run = parseLocust({ ...capture, interrupted: capture.interrupted || at.interrupted }, plan, {
-      id: at.run.id,
-      name,
-      startedAt: at.run.startedAt,
-      completedAt: new Date().toISOString(),
-      environment: at.run.environment,
-      trigger: at.run.trigger,
-      executedBy: at.run.executedBy,
-      ci: at.run.ci,
-      runGroup: at.run.runGroup,
-      toolVersion,
-      commandLine: null,
+      ...perfRunIdentity(at, at.requestedName ?? plan.scenario, toolVersion),
       artifacts: locustArtifacts(processCapture.files, at.cwd),
     });
-    const notes: string[] = [];
-    const tps = run.perf?.test.actual_tps;
-    const targetTps = plan.criteria.targetTps;
-    if (targetTps !== null && tps !== null && tps !== undefined && tps < targetTps) {
-      notes.push(`shopfds-test: actual throughput ${tps} req/s is below --target-tps ${targetTps}${plan.criteria.failUnderTarget ? '' : ' (add --fail-under-target to fail the run)'}`);
-    }
+    const note = targetTpsNote(run.perf?.test.actual_tps, plan.criteria.targetTps, plan.criteria.failUnderTarget);
+    const notes = note ? [note] : [];
     return {
       type: 'run',
       outcome: {
-        name,
+        name: run.name,
         cases: run.cases,
         details: run.perf ? { kind: 'perf', perf: run.perf } : null,
         metrics: run.metrics,

@@ -1,4 +1,6 @@
-import { computeTotals, type Artifact, type CaseStatus, type CiInfo, type Environment, type MetricSample, type PerformanceMetric, type RunInput, type RunStatus, type Trigger } from '../../model/index.js';
+import { computeTotals, makeRun, type Artifact, type CiInfo, type Environment, type RunInput, type RunStatus, type Trigger } from '../../model/index.js';
+import { addFigureMetadata, stoppedVerdict, intOrNull, perfCases, perfDetails, perfRows, perfSeriesSamples, round2, type PerfCaseDraft, type PerfFigures } from '../perf-run.js';
+import type { PerfRunIdentity } from '../perf-run.js';
 import { locustSeries, type LocustException, type LocustFailure, type LocustHistoryPoint, type LocustStats, type LocustStatsEntry } from './stats.js';
 
 export type LocustPerfType = 'load' | 'spike' | 'soak' | 'stress';
@@ -17,18 +19,7 @@ export interface LocustCriteria {
 export const NO_CRITERIA: LocustCriteria = { maxErrorRate: null, maxP95Ms: null, maxP99Ms: null, maxAvgMs: null, targetTps: null, failUnderTarget: false };
 
 /** What the caller decided about a run before Locust's files are read. */
-export interface LocustRunContext {
-  readonly id: string;
-  readonly name: string;
-  readonly startedAt: string;
-  readonly completedAt: string;
-  readonly environment: Environment;
-  readonly trigger: Trigger;
-  readonly executedBy: string;
-  readonly ci: CiInfo | null;
-  readonly runGroup: string | null;
-  readonly toolVersion: string | null;
-  readonly commandLine: string | null;
+export interface LocustRunContext extends PerfRunIdentity {
   readonly testType: LocustPerfType;
   readonly scenarioName: string;
   readonly locustfile: string;
@@ -58,22 +49,7 @@ export interface LocustCapture {
   readonly wallMs: number | null;
 }
 
-interface CaseDraft {
-  suitePath: string[];
-  name: string;
-  status: CaseStatus;
-  errorMessage: string | null;
-  errorStack?: string | null;
-  properties: Record<string, string>;
-}
-
-function round2(v: number): number {
-  return Math.round(v * 100) / 100;
-}
-
-function intOrNull(v: number | null | undefined): number | null {
-  return v === null || v === undefined || !Number.isFinite(v) ? null : Math.max(0, Math.round(v));
-}
+type CaseDraft = PerfCaseDraft;
 
 /** The last meaningful line Locust printed to stderr (a traceback's last line, a log error). */
 export function locustErrorMessage(stderr: string): string | null {
@@ -95,7 +71,7 @@ export function locustErrorMessage(stderr: string): string | null {
 }
 
 /** The figures of `performance_tests` from Locust's Aggregated row and history. */
-export function locustFigures(stats: LocustStats | null, history: readonly LocustHistoryPoint[], wallMs: number | null) {
+export function locustFigures(stats: LocustStats | null, history: readonly LocustHistoryPoint[], wallMs: number | null): PerfFigures {
   const a = stats?.aggregated ?? null;
   let p95 = intOrNull(a?.percentiles['95%']);
   const p99 = intOrNull(a?.percentiles['99%']);
@@ -205,12 +181,9 @@ export function buildLocustRun(ctx: LocustRunContext, capture: LocustCapture): R
 
   let status: RunStatus;
   let errorMessage: string | null = null;
-  if (capture.interrupted) {
-    status = 'interrupted';
-    errorMessage = `interrupted: Locust was stopped before the end of the test${exit !== null ? ` (Locust exit code ${exit})` : ''}`;
-  } else if (capture.signal) {
-    status = 'error';
-    errorMessage = `Locust was killed by ${capture.signal} before it finished`;
+  const stopped = stoppedVerdict('Locust', capture);
+  if (stopped) {
+    ({ status, errorMessage } = stopped);
   } else if (!stats) {
     status = 'error';
     const why = locustErrorMessage(capture.stderr);
@@ -232,47 +205,19 @@ export function buildLocustRun(ctx: LocustRunContext, capture: LocustCapture): R
   }
 
   const durationMs = Math.max(0, Date.parse(ctx.completedAt) - Date.parse(ctx.startedAt));
-  const cases = drafts.map((d, ordinal) => ({
-    ordinal,
-    suitePath: d.suitePath,
-    name: d.name,
-    file: ctx.locustfile || null,
-    line: null,
-    column: null,
-    project: null,
-    status: d.status,
-    durationMs: 0,
-    attempts: [{ index: 0, status: d.status as 'passed' | 'failed' | 'skipped', durationMs: 0, startedAt: null, errorMessage: d.errorMessage, errorStack: d.errorStack ?? null }],
-    errorMessage: d.errorMessage,
-    errorStack: d.errorStack ?? null,
-    artifacts: [],
-    tags: [],
-    properties: d.properties,
-    stdout: null,
-    stderr: null,
-  }));
-  const totals = computeTotals(cases);
-  if (status === 'passed' && totals.failed > 0) status = 'failed';
+  const cases = perfCases(drafts, ctx.locustfile || null);
+  if (status === 'passed' && computeTotals(cases).failed > 0) status = 'failed';
 
-  const rows: PerformanceMetric[] = locustSeries(capture.history, ctx.intervalMs).map((r) => ({
-    measured_at: new Date(r.time).toISOString(),
-    virtual_users: Math.max(0, Math.round(r.users)),
-    requests_per_sec: round2(r.requests / (r.spanMs / 1000)),
-    response_time_p95: r.p95 === null ? null : Math.max(0, Math.round(r.p95)),
-    error_rate: r.requests > 0 ? Math.min(100, round2((r.failures / r.requests) * 100)) : null,
-  }));
+  const rows = perfRows(
+    locustSeries(capture.history, ctx.intervalMs).map((r) => ({ ...r, errorRate: r.requests > 0 ? Math.min(100, round2((r.failures / r.requests) * 100)) : null })),
+  );
 
   const metadata: Record<string, string> = { locustfile: ctx.locustfile, test_type: ctx.testType, exit_code_on_error: String(ctx.exitCodeOnError) };
   if (exit !== null) metadata.locust_exit_code = String(exit);
-  if (figures.actualTps !== null) metadata.actual_tps = String(figures.actualTps);
-  if (figures.p95 !== null) metadata.p95_ms = String(figures.p95);
-  if (figures.p99 !== null) metadata.p99_ms = String(figures.p99);
-  if (figures.errorRate !== null) metadata.error_rate_pct = String(figures.errorRate);
-  if (figures.totalRequests !== null) metadata.total_requests = String(figures.totalRequests);
-  metadata.target_tps = ctx.criteria.targetTps === null ? 'not set' : String(ctx.criteria.targetTps);
+  addFigureMetadata(metadata, figures, ctx.criteria.targetTps);
   metadata.series_interval_ms = String(Math.max(1000, ctx.intervalMs));
 
-  return {
+  return makeRun({
     id: ctx.id,
     kind: 'perf',
     name: ctx.name,
@@ -285,56 +230,23 @@ export function buildLocustRun(ctx: LocustRunContext, capture: LocustCapture): R
     executedBy: ctx.executedBy,
     ci: ctx.ci,
     tool: { name: 'locust', version: ctx.toolVersion, commandLine: ctx.commandLine },
-    totals,
     errorMessage,
     runGroup: ctx.runGroup,
-    shard: null,
-    artifacts: [...ctx.artifacts],
+    artifacts: ctx.artifacts,
     metadata,
     cases,
-    metrics: seriesSamples(rows),
-    e2e: null,
-    api: null,
-    perf: {
-      test: {
-        test_type: ctx.testType,
-        scenario_name: ctx.scenarioName.slice(0, 255),
-        target_tps: ctx.criteria.targetTps ?? 1,
-        actual_tps: figures.actualTps,
-        p95_response_time: figures.p95,
-        p99_response_time: figures.p99,
-        avg_response_time: figures.avg,
-        max_response_time: figures.max,
-        error_rate: figures.errorRate,
-        total_requests: figures.totalRequests,
-        failed_requests: figures.failedRequests,
-        duration_sec: Math.max(0, Math.round((figures.durationMs ?? durationMs) / 1000)),
-        virtual_users: Math.max(1, figures.virtualUsers ?? ctx.users ?? 1),
-        status: status === 'passed' ? 'completed' : 'failed',
-        started_at: ctx.startedAt,
-        completed_at: ctx.completedAt,
-        k6_script_path: ctx.locustfile.slice(0, 500),
-        environment: ctx.environment,
-        ci_build_id: ctx.ci?.buildId?.slice(0, 100) ?? null,
-        executed_by: ctx.executedBy.slice(0, 100),
-        metrics: rows,
-      },
-    },
-    chaos: null,
-    canary: null,
-  };
-}
-
-/** The same sample names as the k6 adapter, so reports draw both tools alike. */
-function seriesSamples(rows: readonly PerformanceMetric[], limit = 500): MetricSample[] {
-  const step = Math.max(1, Math.ceil(rows.length / limit));
-  const out: MetricSample[] = [];
-  for (let i = 0; i < rows.length; i += step) {
-    const r = rows[i]!;
-    out.push({ name: 'vus', time: r.measured_at, value: r.virtual_users, tags: {} });
-    out.push({ name: 'http_reqs_per_sec', time: r.measured_at, value: r.requests_per_sec, tags: {} });
-    if (r.response_time_p95 !== null) out.push({ name: 'http_req_duration_p95_ms', time: r.measured_at, value: r.response_time_p95, tags: {} });
-    if (r.error_rate !== null) out.push({ name: 'http_req_failed_pct', time: r.measured_at, value: r.error_rate, tags: {} });
-  }
-  return out;
+    metrics: perfSeriesSamples(rows),
+    details: perfDetails({
+      testType: ctx.testType,
+      scenarioName: ctx.scenarioName,
+      targetTps: ctx.criteria.targetTps,
+      figures,
+      fallbackDurationMs: durationMs,
+      requestedUsers: ctx.users,
+      status,
+      run: ctx,
+      scriptPath: ctx.locustfile,
+      rows,
+    }),
+  });
 }

@@ -43,7 +43,7 @@ export function detectHtmlReporter(): string {
     require.resolve('newman-reporter-htmlextra');
     return 'htmlextra';
   } catch {
-    throw new ToolError('--html needs the Newman HTML reporter, which is not installed', { hint: 'npm install newman-reporter-htmlextra' });
+    throw new ToolError('--html needs the Newman HTML reporter, which is not installed', { hint: 'npm install newman-reporter-htmlextra', code: ERROR_CODES.toolMissing });
   }
 }
 

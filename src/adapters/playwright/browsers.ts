@@ -114,8 +114,8 @@ export function resolveBrowsers(browsers: readonly Browser[], env: Readonly<Reco
         continue;
       }
       throw new ToolError('Chromium is not installed', {
-        hint: 'Install it with "npx playwright install chromium", or a system Chromium (apt-get install chromium) or set SHOPFDS_CHROMIUM_PATH.',
         code: ERROR_CODES.toolMissing,
+        hint: 'Install it with "npx playwright install chromium", or a system Chromium (apt-get install chromium) or set SHOPFDS_CHROMIUM_PATH.',
       });
     }
     throw new ToolError(`${browser} is not installed for Playwright`, { hint: `Install it with: npx playwright install ${browser}`, code: ERROR_CODES.toolMissing });

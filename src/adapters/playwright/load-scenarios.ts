@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import { LineCounter, isMap, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
-import { ConfigError, UsageError } from '../../model/index.js';
+import { ConfigError, ERROR_CODES, UsageError } from '../../model/index.js';
 import { EXPECTED_RESULT_TYPES, STEP_ACTIONS, ScenarioFileSchema, formatIssuePath, type LoadedScenario } from './scenario.js';
 import { decodeText } from '../../model/index.js';
 
@@ -211,7 +211,7 @@ export function loadScenarioSet(cwd: string, paths: readonly string[], defaults:
   const searched = paths.length ? [...paths] : [defaults.dir ?? 'scenarios'];
   const result = loadScenarios(cwd, searched, { createdBy: defaults.createdBy });
   if (result.issues.length) {
-    throw new ConfigError(result.issues, { hint: 'Scenario fields are described by "shopfds-test schema scenario".' });
+    throw new ConfigError(result.issues, { hint: 'Scenario fields are described by "shopfds-test schema scenario".', code: ERROR_CODES.usage });
   }
   if (findScenarioFiles(cwd, searched).files.length === 0) {
     throw new UsageError(`no scenario files (*.yaml, *.yml, *.json) in ${searched.join(', ')}`);

@@ -1,4 +1,4 @@
-import { UsageError } from '../../model/index.js';
+import { ERROR_CODES, UsageError, errorLine } from '../../model/index.js';
 import type { CommandContext } from '../context.js';
 import { finishRun, type FinishOptions } from '../session.js';
 import { parseSecondsOption } from '../parse.js';
@@ -60,7 +60,7 @@ export async function chaosValidateAction(ctx: CommandContext, files: string[], 
       else throw error;
     }
   }
-  if (issues.length) throw new ConfigError(issues, { hint: 'See docs/release-engineering.md for the experiment file format.' });
+  if (issues.length) throw new ConfigError(issues, { hint: 'See docs/release-engineering.md for the experiment file format.', code: ERROR_CODES.usage });
   if (ctx.globals.json) ctx.out(JSON.stringify({ valid: true, experiments: count }));
   else ctx.out(`${count} experiment${count === 1 ? '' : 's'} valid`);
   return 0;
@@ -176,7 +176,7 @@ export async function chaosRunAction(ctx: CommandContext, name: string, options:
   if (plan.gate.refusal) {
     // Printed first, and stored with the audit entry `refused`; kubectl is never started.
     const refusal = gateRefusal(plan);
-    ctx.err(`shopfds-test: ${refusal.message}`);
+    ctx.err(errorLine(refusal.code, refusal.message));
     if (refusal.hint) ctx.err(`  ${refusal.hint}`);
     return finishRun(ctx, refusedRun(ctx, plan), { junit: options.junit, markdown: options.markdown, html: options.html });
   }

@@ -1,4 +1,4 @@
-import { ShopfdsError, StoreError, redactRunSecrets, validateRun, type Run } from '../../model/index.js';
+import { ERROR_CODES, ShopfdsError, StoreError, errorLine, redactRunSecrets, validateRun, type Run } from '../../model/index.js';
 import type { RunStore } from '../../store/types.js';
 import type { CommandContext } from '../context.js';
 import { openContextStore } from '../session.js';
@@ -70,7 +70,7 @@ export async function statusAction(ctx: CommandContext): Promise<number> {
     if (quarantined.length) ctx.out(`quarantine: ${quarantined.length} file(s) that cannot be stored (see the .reason.txt next to each)`);
   }
   if (storeError) {
-    if (!ctx.globals.json) ctx.err(`shopfds-test: ${errorText}`);
+    if (!ctx.globals.json) ctx.err(errorLine(storeError instanceof ShopfdsError ? storeError.code : ERROR_CODES.store, errorText ?? ''));
     return 4;
   }
   return 0;

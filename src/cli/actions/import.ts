@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { CONTENT_HASH_METADATA, ERROR_CODES, UsageError, countsText, redactRunSecrets, validateRun, type Run } from '../../model/index.js';
+import { CONTENT_HASH_METADATA, ERROR_CODES, RUN_KINDS, UsageError, errorLine, countsText, redactRunSecrets, validateRun, type Run } from '../../model/index.js';
 import type { ImportBase, Importer } from '../../adapters/import-types.js';
 import type { CommandContext } from '../context.js';
 import { parseEnvironment, saveOrSpool } from '../session.js';
@@ -81,8 +81,7 @@ async function refuseDuplicates(ctx: CommandContext, files: readonly { given: st
 
 /** Reads every file first; only when all of them parse is anything stored. */
 export async function importAction(ctx: CommandContext, files: string[], options: ImportOptions): Promise<number> {
-  const kinds = ['e2e', 'api', 'perf', 'chaos', 'canary'];
-  if (options.kind && !kinds.includes(options.kind)) throw new UsageError(`--kind must be one of ${kinds.join(', ')} (got "${options.kind}")`);
+  if (options.kind && !(RUN_KINDS as readonly string[]).includes(options.kind)) throw new UsageError(`--kind must be one of ${RUN_KINDS.join(', ')} (got "${options.kind}")`);
   const environment = parseEnvironment(options.env, ctx.globals.defaultEnvironment);
   const importer = await loadImporter(options.format);
   const runs: Run[] = [];
@@ -118,7 +117,7 @@ export async function importAction(ctx: CommandContext, files: string[], options
   for (const run of runs) {
     const saved = await saveOrSpool(ctx, run);
     if (saved.spooled) {
-      ctx.err(`shopfds-test: ${saved.error}`);
+      ctx.err(errorLine(ERROR_CODES.store, saved.error ?? 'the result store failed'));
       ctx.err(`  The run was kept in ${saved.spooled}; push it with "shopfds-test db sync" once the store is back.`);
       exitCode = 4;
     }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from '../commander.js';
+import { RUN_KINDS } from '../../model/kinds.js';
 import { withExamples, type Runner } from '../program.js';
 
 export function registerQuarantine(program: Command, run: Runner): void {
@@ -15,7 +16,7 @@ export function registerQuarantine(program: Command, run: Runner): void {
       .description('quarantine a case by key (or its first 8+ hex digits) or every case whose name or path matches a * pattern')
       .option('--reason <text>', 'why (required)')
       .option('--until <date>', 'the quarantine ends after this date (default: until removed)')
-      .addOption(new Option('--kind <kind>', 'only cases of this kind').choices(['e2e', 'api', 'perf', 'chaos', 'canary']))
+      .addOption(new Option('--kind <kind>', 'only cases of this kind').choices(RUN_KINDS))
       .action(run(async () => (await import('../actions/history.js')).quarantineAddAction)),
     ['shopfds-test quarantine add 9c1e0b7a4d2f --reason "JIRA-123" --until 2026-12-31', "shopfds-test quarantine add 'checkout.spec.ts › *3-D Secure*' --reason 'bank sandbox' --kind e2e"],
   );

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from '../commander.js';
+import { RUN_KINDS } from '../../model/kinds.js';
 import { withExamples, type Runner } from '../program.js';
 
 export function registerReport(program: Command, run: Runner): void {
@@ -8,7 +9,7 @@ export function registerReport(program: Command, run: Runner): void {
       .command('report [run-id]')
       .description('render a stored run as a table, JSON, JUnit XML, Markdown or a self-contained HTML page')
       .option('--latest', 'the most recent run (optionally of --kind)')
-      .addOption(new Option('--kind <kind>', 'with --latest: the latest run of this kind').choices(['e2e', 'api', 'perf', 'chaos', 'canary']))
+      .addOption(new Option('--kind <kind>', 'with --latest: the latest run of this kind').choices(RUN_KINDS))
       .option('--group <key>', 'render every shard of a run group as one run')
       .addOption(new Option('--format <format>', 'output format (default table)').choices(['table', 'json', 'junit', 'markdown', 'html']))
       .option('-o, --output <file>', 'write to a file instead of stdout')

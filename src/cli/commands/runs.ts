@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from '../commander.js';
+import { RUN_KINDS } from '../../model/kinds.js';
 import { withExamples, type Runner } from '../program.js';
 
 export function registerRuns(program: Command, run: Runner): void {
@@ -15,7 +16,7 @@ export function registerRuns(program: Command, run: Runner): void {
     runs
       .command('list')
       .description('list recent runs, newest first')
-      .addOption(new Option('--kind <kind>', 'only this kind').choices(['e2e', 'api', 'perf', 'chaos', 'canary']))
+      .addOption(new Option('--kind <kind>', 'only this kind').choices(RUN_KINDS))
       .addOption(new Option('--status <status>', 'only this status (flaky: runs with a flaky case)').choices(['passed', 'failed', 'error', 'interrupted', 'flaky']))
       .addOption(new Option('--env <environment>', 'only this environment').choices(['local', 'staging', 'production']))
       .option('--since <when>', 'runs started since an ISO date or a duration such as 7d, 12h, 30m')
@@ -55,7 +56,7 @@ export function registerRuns(program: Command, run: Runner): void {
         'cases that are flaky in the history: failed then passed on a retry, passed and failed on the same commit, or flip between pass and fail often (see README)',
       )
       .option('--since <when>', 'ISO date or duration (default 30d)')
-      .addOption(new Option('--kind <kind>', 'only this kind').choices(['e2e', 'api', 'perf', 'chaos', 'canary']))
+      .addOption(new Option('--kind <kind>', 'only this kind').choices(RUN_KINDS))
       .option('--min-flip-rate <rate>', 'flip rate that makes a case flaky, 0..1 or a percentage (default 10%)')
       .option('--limit <n>', 'how many cases (default 50)')
       .action(run(async () => (await import('../actions/history.js')).flakyAction)),
@@ -75,7 +76,7 @@ export function registerRuns(program: Command, run: Runner): void {
       .description('pass rate and duration per day or week by kind; perf p95/p99/TPS/error rate by scenario; chaos recovery; canary; API success by service')
       .option('--since <when>', 'ISO date or duration (default 90d)')
       .addOption(new Option('--by <bucket>', 'bucket size').choices(['day', 'week']))
-      .addOption(new Option('--kind <kind>', 'only this kind').choices(['e2e', 'api', 'perf', 'chaos', 'canary']))
+      .addOption(new Option('--kind <kind>', 'only this kind').choices(RUN_KINDS))
       .action(run(async () => (await import('../actions/history.js')).trendAction)),
     ['shopfds-test runs trend', 'shopfds-test runs trend --since 30d --by week --kind perf --json'],
   );
