@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import {
   ERROR_CODES,
   ExitCode,
+  errorLine,
   ShopfdsError,
   UsageError,
   makeCase,
@@ -305,7 +306,7 @@ export async function executePlan(
       } catch (error) {
         if (!(error instanceof ShopfdsError)) throw error;
         exits.push(error.exitCode);
-        ctx.err(`shopfds-test: ${error.message}`);
+        ctx.err(errorLine(error.code, error.message));
         return error.message;
       }
     }
@@ -403,7 +404,7 @@ export async function executePlan(
       } else {
         // A bug in a command: the step is an error, the rest of the plan and its record are kept.
         const bug = caught as Error;
-        ctx.err(`shopfds-test: internal error in step "${def.name}": ${ctx.globals.debug ? (bug?.stack ?? String(caught)) : (bug?.message ?? String(caught))}`);
+        ctx.err(errorLine(ERROR_CODES.internal, `internal error in step "${def.name}": ${ctx.globals.debug ? (bug?.stack ?? String(caught)) : (bug?.message ?? String(caught))}`));
         error = new ShopfdsError(ERROR_CODES.internal, ExitCode.tool, `internal error: ${bug?.message ?? String(caught)} (a bug in shopfds-test; run with --debug for the stack)`);
         exitCode = ExitCode.tool;
       }
