@@ -4,7 +4,8 @@
  * built store and importers (dist/).
  *
  *   npm run build && node bench/reliability.mjs [--kills 100] [--pg-kills 60] [--mb 200]
- *     [--skip-kills] [--skip-writers] [--skip-huge] [--skip-pg]
+ *     [--skip-kills] [--skip-writers] [--skip-huge] [--skip-pg] [--only kills|writers|memory]
+ *     [--input junit-output|junit-cases|playwright|k6 (memory part: only that input)]
  *
  * 1. kill -9 during saves: a child process saves 500-case runs in a loop and is killed with
  *    SIGKILL at a random moment, --kills times per store. After each kill: SQLite's
@@ -16,7 +17,9 @@
  * 4. Peak RSS and MB/s on --mb sized inputs (200 MB by default): JUnit of 10 cases with 20 MB of
  *    output each, JUnit of ~1,965,000 small cases, a Playwright JSON report, k6 NDJSON. Each import
  *    runs in its own process; the baseline is the same library parsing the file and doing nothing
- *    else (saxes with no handlers for JUnit, JSON.parse for Playwright, k6's line reader).
+ *    else (saxes with no handlers for JUnit, JSON.parse for Playwright, k6's line reader). Two
+ *    figures per input: the importer alone (file to run), and the whole `shopfds-test import <file>`
+ *    command into a fresh SQLite store (read, hash, redact, normalize, save), run as a user runs it.
  *
  * PostgreSQL: SHOPFDS_TEST_PG_URL (admin URL), else postgres://postgres@127.0.0.1:5432/postgres.
  */
@@ -35,12 +38,15 @@ const flag = (name, fallback) => {
   const i = args.indexOf(name);
   return i === -1 ? fallback : Number(args[i + 1]);
 };
+/** `--only kills|writers|memory` runs one part; `--skip-*` leave parts out. */
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const part = (name, skipFlag) => (only ? only === name : !args.includes(skipFlag));
 
 // ---------------------------------------------------------------- child roles
 const role = process.env.RELIABILITY_ROLE;
 if (role) {
   await child(role);
-  process.exit(0);
+  process.exit(role === 'cli' ? (process.exitCode ?? 0) : 0);
 }
 
 function reliabilityRun(cases, tag) {
@@ -96,6 +102,18 @@ async function child(kind) {
     }
     process.stdout.write(JSON.stringify({ ok, errors }));
   }
+  if (kind === 'cli') {
+    // The real command in this process, as bin/shopfds-test.js runs it; figures written at exit.
+    const started = process.hrtime.bigint();
+    const { writeFileSync } = await import('node:fs');
+    process.on('exit', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      writeFileSync(process.env.RELIABILITY_OUT, JSON.stringify({ seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, code }));
+    });
+    const { main } = await dist('cli/main.js');
+    await main([process.execPath, 'shopfds-test', ...JSON.parse(process.env.RELIABILITY_ARGS)]);
+    return;
+  }
   if (kind === 'parse') {
     const [mode, file] = [process.env.RELIABILITY_MODE, process.env.RELIABILITY_FILE];
     const started = process.hrtime.bigint();
@@ -123,9 +141,9 @@ async function child(kind) {
 }
 
 // ---------------------------------------------------------------- helpers
-function runChild(kind, env, { killAfterMs } = {}) {
+function runChild(kind, env, { killAfterMs, nodeArgs = ['--max-old-space-size=4096'] } = {}) {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--max-old-space-size=4096', self], { env: { ...process.env, RELIABILITY_ROLE: kind, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [...nodeArgs, self], { env: { ...process.env, RELIABILITY_ROLE: kind, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     p.stdout.on('data', (d) => (out += d));
@@ -189,7 +207,7 @@ async function sqliteIntegrity(file) {
 const kills = flag('--kills', 100);
 const skipPg = args.includes('--skip-pg');
 const work = mkdtempSync(join(tmpdir(), 'shopfds-reliability-'));
-const pgAdminClient = skipPg ? null : await pgAdmin().catch((e) => (console.log(`PostgreSQL unavailable (${e.message}); PostgreSQL parts skipped`), null));
+const pgAdminClient = skipPg || only === 'memory' ? null : await pgAdmin().catch((e) => (console.log(`PostgreSQL unavailable (${e.message}); PostgreSQL parts skipped`), null));
 
 async function killBench(backend, target, n) {
   // Migrate first, so the kills land in saves.
@@ -203,8 +221,8 @@ async function killBench(backend, target, n) {
     `kill -9 during saves, ${backend}: ${n} kills, ${runs} runs stored, ${bad} half-written, integrity_check ${integrity}, ${backend === 'sqlite' && integrity !== 'ok' ? 1 : 0} corrupt DBs (${((Date.now() - started) / 1000).toFixed(0)} s)`,
   );
 }
-if (!args.includes('--skip-kills')) await killBench('sqlite', join(work, 'kills.db'), kills);
-if (pgAdminClient && !args.includes('--skip-kills')) {
+if (part('kills', '--skip-kills')) await killBench('sqlite', join(work, 'kills.db'), kills);
+if (pgAdminClient && part('kills', '--skip-kills')) {
   const db = await pgAdminClient.create();
   await killBench('postgres', db.url, Math.min(kills, flag('--pg-kills', 60)));
   await db.drop();
@@ -232,7 +250,7 @@ async function writers(backend, target, n, runs, cases) {
     `${n} writers x ${runs} runs of ${cases} cases, ${backend}: stored ${stored}/${n * runs} (saves reported ok: ${ok}), ${bad} half-written, ${errors.length} errors${errors.length ? ` (${[...new Set(errors)].slice(0, 2).join('; ')})` : ''}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
 }
-if (!args.includes('--skip-writers')) {
+if (part('writers', '--skip-writers')) {
   await writers('sqlite', join(work, 'writers.db'), 8, 50, 200);
   if (pgAdminClient) {
     const db = await pgAdminClient.create();
@@ -244,7 +262,7 @@ if (!args.includes('--skip-writers')) {
 if (pgAdminClient) await pgAdminClient.end();
 
 // ---------------------------------------------------------------- 4. huge inputs
-if (!args.includes('--skip-huge')) {
+if (part('memory', '--skip-huge')) {
   const mb = flag('--mb', 200);
   const bytes = mb * 1024 * 1024;
   async function write(file, produce) {
@@ -326,19 +344,41 @@ if (!args.includes('--skip-huge')) {
       return { error: (r.err.split('\n').find((l) => l.trim()) ?? `exit ${r.code ?? r.signal}`).slice(0, 160) };
     }
   };
-  for (const [label, mode, baseline, file] of [
-    ['JUnit, 10 cases x 20 MB output', 'junit', 'baseline-junit', files['junit-10-cases-20mb-output']],
-    ['JUnit, many small cases', 'junit', 'baseline-junit', files['junit-many-cases']],
-    ['Playwright JSON', 'playwright', 'baseline-playwright', files.playwright],
-    ['k6 NDJSON', 'k6', 'baseline-k6', files.k6],
+  const measureCli = async (format, file) => {
+    const dir = mkdtempSync(join(work, 'cli-'));
+    const out = join(dir, 'figures.json');
+    const r = await runChild(
+      'cli',
+      { RELIABILITY_OUT: out, RELIABILITY_ARGS: JSON.stringify(['import', '--format', format, file, '--db', join(dir, 'results.db')]), SHOPFDS_HOME: join(dir, 'state') },
+      { nodeArgs: [] },
+    );
+    try {
+      const figures = JSON.parse((await import('node:fs')).readFileSync(out, 'utf8'));
+      if (figures.code !== 0) return { error: `exit ${figures.code}: ${r.err.split('\n').find((l) => l.trim()) ?? ''}`.slice(0, 160) };
+      return figures;
+    } catch {
+      return { error: (r.err.split('\n').find((l) => l.trim()) ?? `exit ${r.code ?? r.signal}`).slice(0, 160) };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const input = args.includes('--input') ? args[args.indexOf('--input') + 1] : null;
+  for (const [label, mode, baseline, file, name] of [
+    ['JUnit, 10 cases x 20 MB output', 'junit', 'baseline-junit', files['junit-10-cases-20mb-output'], 'junit-output'],
+    ['JUnit, many small cases', 'junit', 'baseline-junit', files['junit-many-cases'], 'junit-cases'],
+    ['Playwright JSON', 'playwright', 'baseline-playwright', files.playwright, 'playwright'],
+    ['k6 NDJSON', 'k6', 'baseline-k6', files.k6, 'k6'],
   ]) {
+    if (input && input !== name) continue;
     const size = statSync(file).size / 1024 / 1024;
     const ours = await measure(mode, file);
     const base = await measure(baseline, file);
     const line = (m) => (m.error ? `failed: ${m.error}` : `${m.maxRssMb.toFixed(0)} MB peak RSS, ${(size / m.seconds).toFixed(1)} MB/s`);
-    console.log(
-      `${label} (${size.toFixed(0)} MB${ours.cases ? `, ${ours.cases} cases` : ''}): import ${line(ours)}; baseline ${line(base)}${!ours.error && !base.error ? `; ratio RSS ${(ours.maxRssMb / base.maxRssMb).toFixed(2)}x, time ${(ours.seconds / base.seconds).toFixed(2)}x; target <= 256 MB: ${ours.maxRssMb <= 256 ? 'met' : 'NOT met'}` : ''}`,
-    );
+    const cli = await measureCli(mode === 'junit' ? 'junit' : mode === 'playwright' ? 'playwright-json' : 'k6-json', file);
+    const ratio = (m) => (!m.error && !base.error ? `; ratio to baseline RSS ${(m.maxRssMb / base.maxRssMb).toFixed(2)}x, time ${(m.seconds / base.seconds).toFixed(2)}x` : '');
+    console.log(`${label} (${size.toFixed(0)} MB${ours.cases ? `, ${ours.cases} cases` : ''}): baseline ${line(base)}`);
+    console.log(`  importer alone: ${line(ours)}${ratio(ours)}`);
+    console.log(`  shopfds-test import into SQLite: ${line(cli)}${ratio(cli)}; target <= 256 MB: ${!cli.error && cli.maxRssMb <= 256 ? 'met' : 'NOT met'}`);
   }
 }
 
