@@ -1,5 +1,5 @@
 import type { ApiDetails, CanaryDetails, ChaosDetails, E2eDetails, PerfDetails, PlanDetails } from './details.js';
-import type { Artifact, Attempt, AttemptStatus, Case, CaseStatus, CiInfo, Environment, MetricSample, RunInput, RunKind, RunStatus, ToolInfo, Trigger } from './run.js';
+import type { Artifact, Attempt, AttemptStatus, Case, CaseStatus, CiInfo, Environment, MetricSample, RunInput, RunKind, RunStatus, ToolInfo, Totals, Trigger } from './run.js';
 import { computeTotals, deriveRunStatus } from './totals.js';
 
 /** The fields every run starts with, decided before the tool runs. */
@@ -33,6 +33,8 @@ export interface MakeRunInput extends RunStart {
   readonly durationMs?: number;
   readonly tool: ToolInfo;
   readonly cases: readonly Case[];
+  /** The totals of cases kept elsewhere (a streamed import: `cases` is empty); default: counted from `cases`. */
+  readonly totals?: Totals;
   /** The kind record of this run; must match `kind` (null: none, as for some imports). */
   readonly details: KindDetails | null;
   readonly metrics?: readonly MetricSample[];
@@ -55,7 +57,7 @@ export interface MakeRunInput extends RunStart {
 
 /** Builds a run: totals from the cases, status by the seed's rules, duration, and every other kind's record null. */
 export function makeRun(input: MakeRunInput): RunInput {
-  const totals = computeTotals(input.cases);
+  const totals = input.totals ? { ...input.totals } : computeTotals(input.cases);
   let status = input.status ?? deriveRunStatus(totals, { interrupted: input.interrupted, toolError: input.toolError });
   if (status === 'passed') status = deriveRunStatus(totals);
   let completedAt = input.completedAt ?? new Date().toISOString();

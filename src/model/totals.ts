@@ -16,6 +16,17 @@ export function computeTotals(cases: readonly { status: CaseStatus }[]): Totals 
   return { total: cases.length, passed, failed, skipped, flaky, timedOut, interrupted };
 }
 
+/** Totals of no cases, to count streamed cases into with {@link addToTotals}. */
+export function emptyTotals(): { -readonly [K in keyof Totals]: number } {
+  return { total: 0, passed: 0, failed: 0, skipped: 0, flaky: 0, timedOut: 0, interrupted: 0 };
+}
+
+/** Counts one more case into `totals`, by the same rule as {@link computeTotals}. */
+export function addToTotals(totals: { -readonly [K in keyof Totals]: number }, c: { status: CaseStatus }): void {
+  const t = computeTotals([c]);
+  for (const key of Object.keys(t) as (keyof Totals)[]) totals[key] += t[key];
+}
+
 /**
  * The verdict cases imply. A run with no cases at all is an `error` unless the caller knows better:
  * "unknown" is never reported as passed.

@@ -2,6 +2,8 @@ import { basename, extname, isAbsolute, relative } from 'node:path';
 import {
   RUN_KINDS,
   UsageError,
+  addToTotals,
+  emptyTotals,
   makeCase,
   makeRun,
   type Artifact,
@@ -114,27 +116,88 @@ function cutMarker(cut: number, source: string): string {
   return `[... ${cut} characters cut; the full output is in ${source}]`;
 }
 
+/** A testsuite as the reader sees it: its attributes, properties and system-err, never its testcases. */
+interface SuiteInfo {
+  /** Position of its opening tag among all suites (document order), so the first property value wins as before. */
+  readonly order: number;
+  /** Attributes, `properties` and `system-err`; testcases and nested suites are handed out, not kept. */
+  readonly node: XmlNode;
+  /** The names of the enclosing suites and this one (blank names left out). */
+  readonly path: string[];
+  readonly parent: SuiteInfo | null;
+  readonly top: boolean;
+  directCases: number;
+  directCasesWithError: number;
+  /** Ordinals in the second pass: the next for a testcase of this suite, and where its next nested suite starts. */
+  nextOrdinal: number;
+  nestedOrdinal: number;
+}
+
+interface ReadHandlers {
+  /** The root element's attributes, when it opens. */
+  root(name: 'testsuites' | 'testsuite', node: XmlNode): void;
+  /** A suite has opened (its attributes are known). */
+  suiteOpened?(suite: SuiteInfo): void;
+  /** A testcase of a suite, complete (its text bounded per element). */
+  testcase(node: XmlNode, suite: SuiteInfo): void;
+  /** A suite has closed (after all its testcases and nested suites). */
+  suiteClosed(suite: SuiteInfo): void;
+}
+
+/** root: `<testsuites>`; suite/case: what the importer reads; keep: a subtree kept on its parent; skip: read past. */
+type Role = 'root' | 'suite' | 'case' | 'keep' | 'skip';
+
 interface Frame {
   readonly name: string;
   readonly node: XmlNode;
+  readonly role: Role;
+  readonly suite: SuiteInfo | null;
   text: BoundedText | null;
 }
 
 const CUT = /\[\.\.\. (\d+) characters cut; the full output is in /;
 
+/** Children of a suite the importer reads; any other subtree of a suite is read past and dropped. */
+const SUITE_KEPT = new Set(['properties', 'system-err']);
+
+function roleOf(name: string, parent: Frame | undefined): Role {
+  if (!parent) return name === 'testsuite' ? 'suite' : 'root';
+  switch (parent.role) {
+    case 'root':
+      return name === 'testsuite' ? 'suite' : 'skip';
+    case 'suite':
+      if (name === 'testsuite') return 'suite';
+      if (name === 'testcase') return 'case';
+      return SUITE_KEPT.has(name) ? 'keep' : 'skip';
+    case 'case':
+    case 'keep':
+      return 'keep';
+    case 'skip':
+      return 'skip';
+  }
+}
+
 /**
- * Streams JUnit XML through a SAX parser (saxes) into the small tree the importer reads: attributes,
- * the text of the elements it uses (bounded per element, see {@link BoundedText}), and children.
- * External entities are never fetched and DTD entities never expanded; nesting deeper than
- * {@link MAX_XML_DEPTH} is refused. Throws a UsageError naming `label` when it is not JUnit XML.
+ * Streams JUnit XML once through a SAX parser (saxes), handing out each testcase with its suite as
+ * soon as it closes: memory is bounded by the largest testcase (its text bounded per element, see
+ * {@link BoundedText}) and the nesting, whatever the number of testcases. `afterChunk` runs after
+ * each chunk is parsed (the testcases handed out by then can be written away). External entities
+ * are never fetched and DTD entities never expanded; nesting deeper than {@link MAX_XML_DEPTH} is
+ * refused. Throws a UsageError naming `label` when it is not JUnit XML.
  */
-export async function readJunitXml(chunks: AsyncIterable<string> | Iterable<string>, label: string): Promise<{ root: 'testsuites' | 'testsuite'; node: XmlNode }> {
+async function readJunitStream(
+  chunks: AsyncIterable<string> | Iterable<string>,
+  label: string,
+  handlers: ReadHandlers,
+  afterChunk: () => Promise<void> | void = () => {},
+): Promise<void> {
   const { SaxesParser } = await import('saxes');
   const parser = new SaxesParser({ xmlns: false, position: true });
   Object.assign(parser.ENTITIES, HTML_ENTITIES);
   const expected = 'expected a <testsuites> or <testsuite> root element';
   const stack: Frame[] = [];
-  let root: Frame | null = null;
+  let sawRoot = false;
+  let suites = 0;
   let failure: UsageError | null = null;
   const fail = (error: UsageError) => {
     failure ??= error;
@@ -149,14 +212,18 @@ export async function readJunitXml(chunks: AsyncIterable<string> | Iterable<stri
   parser.on('opentag', (tag) => {
     if (failure) return;
     const name = tag.name;
-    if (!root && stack.length === 0) {
-      if (name !== 'testsuites' && name !== 'testsuite') {
-        fail(new UsageError(`${label}: not JUnit XML (the root element is <${name}>; ${expected})`));
-        return;
-      }
+    if (!sawRoot && stack.length === 0 && name !== 'testsuites' && name !== 'testsuite') {
+      fail(new UsageError(`${label}: not JUnit XML (the root element is <${name}>; ${expected})`));
+      return;
     }
     if (stack.length >= MAX_XML_DEPTH) {
       fail(new UsageError(`${label}: elements nested more than ${MAX_XML_DEPTH} deep; not a JUnit report this tool can read`));
+      return;
+    }
+    const parent = stack[stack.length - 1];
+    const role = roleOf(name, parent);
+    if (role === 'skip') {
+      stack.push({ name, node: {}, role, suite: null, text: null });
       return;
     }
     const attrs: Attrs = {};
@@ -167,16 +234,25 @@ export async function readJunitXml(chunks: AsyncIterable<string> | Iterable<stri
       any = true;
     }
     const node: XmlNode = any ? { $: attrs } : {};
-    const parent = stack[stack.length - 1];
-    if (parent) {
+    if (role === 'keep' && parent) {
       const existing = parent.node[name];
       if (existing === undefined) parent.node[name] = ARRAY_ELEMENTS.has(name) ? [node] : node;
       else if (Array.isArray(existing)) existing.push(node);
       else parent.node[name] = [existing, node];
     }
-    const frame: Frame = { name, node, text: TEXT_ELEMENTS.has(name) ? new BoundedText() : null };
-    if (!root) root = frame;
-    stack.push(frame);
+    let suite: SuiteInfo | null = null;
+    if (role === 'suite') {
+      const own = attrs.name?.trim();
+      const outer = parent?.suite?.path ?? [];
+      const outerSuite = parent?.suite ?? null;
+      suite = { order: suites++, node, path: own ? [...outer, own] : outer, parent: outerSuite, top: !outerSuite, directCases: 0, directCasesWithError: 0, nextOrdinal: 0, nestedOrdinal: 0 };
+    } else if (role === 'case' || role === 'keep') suite = parent?.suite ?? null;
+    if (!sawRoot) {
+      sawRoot = true;
+      handlers.root(name as 'testsuites' | 'testsuite', node);
+    }
+    if (suite) handlers.suiteOpened?.(suite);
+    stack.push({ name, node, role, suite, text: role !== 'root' && TEXT_ELEMENTS.has(name) ? new BoundedText() : null });
   });
   const onText = (text: string) => {
     const frame = stack[stack.length - 1];
@@ -187,10 +263,16 @@ export async function readJunitXml(chunks: AsyncIterable<string> | Iterable<stri
   parser.on('closetag', () => {
     if (failure) return;
     const frame = stack.pop();
-    if (frame?.text) {
+    if (!frame) return;
+    if (frame.text) {
       const text = frame.text.value(label);
       if (text) frame.node['#text'] = text;
     }
+    if (frame.role === 'case' && frame.suite) {
+      frame.suite.directCases++;
+      if (frame.node.error !== undefined) frame.suite.directCasesWithError++;
+      handlers.testcase(frame.node, frame.suite);
+    } else if (frame.role === 'suite' && frame.suite) handlers.suiteClosed(frame.suite);
   });
 
   let sawContent = false;
@@ -208,18 +290,13 @@ export async function readJunitXml(chunks: AsyncIterable<string> | Iterable<stri
       first = '';
     } else parser.write(chunk);
     if (failure) throw failure;
+    await afterChunk();
   }
   if (!sawContent) throw new UsageError(`${label}: not JUnit XML (the file is empty; ${expected})`);
   parser.close();
   if (failure) throw failure;
-  if (!root) throw new UsageError(`${label}: not JUnit XML (no root element; ${expected})`);
-  const top = root as Frame;
-  return { root: top.name as 'testsuites' | 'testsuite', node: top.node };
-}
-
-/** Parses JUnit XML text (see {@link readJunitXml}). */
-export async function parseJunitXml(text: string, label: string): Promise<{ root: 'testsuites' | 'testsuite'; node: XmlNode }> {
-  return readJunitXml([text], label);
+  if (!sawRoot) throw new UsageError(`${label}: not JUnit XML (no root element; ${expected})`);
+  await afterChunk();
 }
 
 function asNode(value: unknown): XmlNode {
@@ -308,17 +385,6 @@ interface Flat {
   readonly testcase: XmlNode;
 }
 
-function walk(suite: XmlNode, path: string[], out: Flat[]): void {
-  const name = attr(suite, 'name')?.trim();
-  const here = name ? [...path, name] : path;
-  for (const tc of children(suite, 'testcase')) out.push({ suitePath: here, suite, testcase: tc });
-  for (const inner of children(suite, 'testsuite')) walk(inner, here, out);
-}
-
-function allSuites(suites: XmlNode[]): XmlNode[] {
-  return suites.flatMap((s) => [s, ...allSuites(children(s, 'testsuite'))]);
-}
-
 function suiteProperties(suite: XmlNode): [string, string][] {
   const out: [string, string][] = [];
   for (const block of children(suite, 'properties')) {
@@ -329,22 +395,6 @@ function suiteProperties(suite: XmlNode): [string, string][] {
     }
   }
   return out;
-}
-
-function detectTool(rootNode: XmlNode, root: 'testsuites' | 'testsuite', suites: XmlNode[], flat: Flat[]): Tool {
-  if (suites.some((s) => suiteProperties(s).some(([name]) => name === `${OWN_PREFIX}runId`))) return 'shopfds';
-  // Playwright always writes id="" on the root (PLAYWRIGHT_JUNIT_SUITE_ID) and the project as hostname.
-  if (root === 'testsuites' && attr(rootNode, 'id') !== undefined && suites.some((s) => attr(s, 'hostname') !== undefined)) return 'playwright';
-  const failures = flat.flatMap((f) => [...children(f.testcase, 'failure'), ...children(f.testcase, 'error')]);
-  if (failures.some((f) => attr(f, 'type') === 'AssertionFailure' || textOf(f).includes('Collection JSON ID:'))) return 'newman';
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  if (suites.length && suites.every((s) => uuid.test(attr(s, 'id') ?? '') && attr(s, 'hostname') === undefined)) return 'newman';
-  // Without the root id: one testsuite per project x file, so every suite has a hostname and every
-  // testcase's classname is its testsuite's name (the file).
-  if (flat.length && suites.every((s) => attr(s, 'hostname') !== undefined) && flat.every((f) => attr(f.testcase, 'classname') === attr(f.suite, 'name'))) {
-    return 'playwright';
-  }
-  return 'junit';
 }
 
 const CONTENT_TYPES: Record<string, [ArtifactKind, string]> = {
@@ -578,70 +628,252 @@ function buildCase(f: Flat, ordinal: number, ctx: CaseContext): Case {
   });
 }
 
-/** Turns a parsed JUnit document into a run. Pure apart from nothing: exported for tests. */
-export function junitDocumentToRun(parsed: { root: 'testsuites' | 'testsuite'; node: XmlNode }, file: string, base: ImportBase): RunInput {
-  const { root, node } = parsed;
-  const topSuites = root === 'testsuites' ? children(node, 'testsuite') : [node];
-  const suites = allSuites(topSuites);
-  const flat: Flat[] = [];
-  for (const s of topSuites) walk(s, [], flat);
-  const tool = detectTool(node, root, suites, flat);
+/** What the first pass learns about a JUnit file: enough to read its testcases in the second. */
+interface JunitScan {
+  root: 'testsuites' | 'testsuite';
+  rootNode: XmlNode;
+  suites: number;
+  ownRunId: boolean;
+  anyHostname: boolean;
+  allHostname: boolean;
+  allUuidWithoutHostname: boolean;
+  allWithoutTests: boolean;
+  testcases: number;
+  runErrorTestcases: number;
+  classnameIsSuite: boolean;
+  newmanFailure: boolean;
+  /** Suite properties, the first value of each name in document order. */
+  properties: Map<string, { order: number; value: string }>;
+  firstStart: number | null;
+  topSuites: number;
+  topTimesPresent: boolean;
+  topSecondsMs: number;
+  topMillisMs: number;
+  /** Suites whose system-err reports errors beyond their testcases (a "request error" case each), in document order. */
+  requestErrorSuites: number[];
+  /** By suite order: its own testcases, and those of it and every suite inside it (each with how many are run errors). */
+  direct: number[];
+  directRunErrors: number[];
+  within: number[];
+  withinRunErrors: number[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function suiteErrorOutput(suite: XmlNode): string {
+  return children(suite, 'system-err')
+    .map((e) => tidy(textOf(e)))
+    .filter(Boolean)
+    .join('\n');
+}
+
+function hasRequestError(suite: SuiteInfo): boolean {
+  const declared = Number.parseInt(attr(suite.node, 'errors') ?? '0', 10);
+  return declared > suite.directCasesWithError && suiteErrorOutput(suite.node) !== '';
+}
+
+/** First pass: the tool that wrote the file, run metadata, times and counts, without keeping any testcase. */
+async function scanJunit(file: string, label: string, source: string): Promise<JunitScan> {
+  const scan: JunitScan = {
+    root: 'testsuites',
+    rootNode: {},
+    suites: 0,
+    ownRunId: false,
+    anyHostname: false,
+    allHostname: true,
+    allUuidWithoutHostname: true,
+    allWithoutTests: true,
+    testcases: 0,
+    runErrorTestcases: 0,
+    classnameIsSuite: true,
+    newmanFailure: false,
+    properties: new Map(),
+    firstStart: null,
+    topSuites: 0,
+    topTimesPresent: true,
+    topSecondsMs: 0,
+    topMillisMs: 0,
+    requestErrorSuites: [],
+    direct: [],
+    directRunErrors: [],
+    within: [],
+    withinRunErrors: [],
+  };
+  const runErrorsIn = new Map<SuiteInfo, number>();
+  await readJunitStream(textChunks(file, label), label, {
+    root(name, node) {
+      scan.root = name;
+      scan.rootNode = node;
+    },
+    testcase(tc, suite) {
+      scan.testcases++;
+      if (attr(tc, 'classname') === RUN_ERROR_CLASSNAME) {
+        scan.runErrorTestcases++;
+        runErrorsIn.set(suite, (runErrorsIn.get(suite) ?? 0) + 1);
+      }
+      if (attr(tc, 'classname') !== attr(suite.node, 'name')) scan.classnameIsSuite = false;
+      if (!scan.newmanFailure) {
+        for (const f of [...children(tc, 'failure'), ...children(tc, 'error')]) {
+          if (attr(f, 'type') === 'AssertionFailure' || textOf(f).includes('Collection JSON ID:')) scan.newmanFailure = true;
+        }
+      }
+    },
+    suiteClosed(suite) {
+      const s = suite.node;
+      scan.suites++;
+      const hostname = attr(s, 'hostname') !== undefined;
+      scan.anyHostname ||= hostname;
+      scan.allHostname &&= hostname;
+      scan.allUuidWithoutHostname &&= UUID.test(attr(s, 'id') ?? '') && !hostname;
+      scan.allWithoutTests &&= attr(s, 'tests') === undefined;
+      for (const [name, value] of suiteProperties(s)) {
+        if (name === `${OWN_PREFIX}runId`) scan.ownRunId = true;
+        const known = scan.properties.get(name);
+        if (!known || known.order > suite.order) scan.properties.set(name, { order: suite.order, value });
+      }
+      const start = parseTimestamp(attr(s, 'timestamp'));
+      if (start !== null && (scan.firstStart === null || start < scan.firstStart)) scan.firstStart = start;
+      if (suite.top) {
+        scan.topSuites++;
+        const time = attr(s, 'time');
+        const sec = seconds(time, false, source);
+        if (sec === null) scan.topTimesPresent = false;
+        else {
+          scan.topSecondsMs += sec;
+          scan.topMillisMs += seconds(time, true, source)!;
+        }
+      }
+      if (hasRequestError(suite)) scan.requestErrorSuites.push(suite.order);
+      const o = suite.order;
+      scan.direct[o] = suite.directCases;
+      scan.directRunErrors[o] = runErrorsIn.get(suite) ?? 0;
+      runErrorsIn.delete(suite);
+      scan.within[o] = (scan.within[o] ?? 0) + suite.directCases;
+      scan.withinRunErrors[o] = (scan.withinRunErrors[o] ?? 0) + scan.directRunErrors[o]!;
+      if (suite.parent) {
+        const p = suite.parent.order;
+        scan.within[p] = (scan.within[p] ?? 0) + scan.within[o]!;
+        scan.withinRunErrors[p] = (scan.withinRunErrors[p] ?? 0) + scan.withinRunErrors[o]!;
+      }
+    },
+  });
+  scan.requestErrorSuites.sort((a, b) => a - b);
+  return scan;
+}
+
+function detectTool(scan: JunitScan): Tool {
+  if (scan.ownRunId) return 'shopfds';
+  // Playwright always writes id="" on the root (PLAYWRIGHT_JUNIT_SUITE_ID) and the project as hostname.
+  if (scan.root === 'testsuites' && attr(scan.rootNode, 'id') !== undefined && scan.anyHostname) return 'playwright';
+  if (scan.newmanFailure) return 'newman';
+  if (scan.suites && scan.allUuidWithoutHostname) return 'newman';
+  // Without the root id: one testsuite per project x file, so every suite has a hostname and every
+  // testcase's classname is its testsuite's name (the file).
+  if (scan.testcases && scan.allHostname && scan.classnameIsSuite) return 'playwright';
+  return 'junit';
+}
+
+/** Receives each case of a streamed import as it is read; may wait (the case is being written away). */
+export type CaseSink = (c: Case) => Promise<void> | void;
+
+/**
+ * Reads a JUnit file into a run whose cases go to `sink` one by one (their ordinals number them;
+ * the cases a suite's system-err adds come after all testcases), and returns the run without them
+ * (`cases: []`, totals counted from them). Two streamed passes: the first learns which tool wrote
+ * the file and the run's metadata, the second builds the cases. Memory stays bounded whatever the
+ * file's size or number of testcases.
+ */
+export async function streamJunit(file: string, base: ImportBase, sink: CaseSink): Promise<RunInput> {
+  const label = displayPath(file);
+  const source = displayPath(file);
+  const scan = await scanJunit(file, label, source);
+  const tool = detectTool(scan);
   // Newman's 2016 reporter wrote milliseconds and no tests/failures counts.
-  const millis = tool === 'newman' && suites.length > 0 && suites.every((s) => attr(s, 'tests') === undefined);
-  const ctx: CaseContext = { tool, millis, source: displayPath(file) };
+  const millis = tool === 'newman' && scan.suites > 0 && scan.allWithoutTests;
+  const ctx: CaseContext = { tool, millis, source };
 
   const metadata: Record<string, string> = {};
   const own: Record<string, string> = {};
-  for (const s of suites) {
-    for (const [name, value] of suiteProperties(s)) {
-      if (tool === 'shopfds' && (name.startsWith(OWN_PREFIX) || name.startsWith('ci.'))) {
-        if (!(name in own)) own[name] = value;
-      } else if (!(name in metadata)) metadata[name] = value;
-    }
+  for (const [name, { value }] of [...scan.properties].sort((a, b) => a[1].order - b[1].order)) {
+    if (tool === 'shopfds' && (name.startsWith(OWN_PREFIX) || name.startsWith('ci.'))) own[name] = value;
+    else metadata[name] = value;
   }
 
-  const cases: Case[] = [];
+  const testcaseCount = tool === 'shopfds' ? scan.testcases - scan.runErrorTestcases : scan.testcases;
+  const requestErrorOrdinal = new Map(scan.requestErrorSuites.map((order, k) => [order, testcaseCount + k]));
+  // Cases are numbered as a suite's own testcases first, then those of its nested suites in order,
+  // wherever the testcases stand between the nested suites in the file.
+  const skipRunErrors = tool === 'shopfds';
+  const direct = (o: number) => scan.direct[o]! - (skipRunErrors ? scan.directRunErrors[o]! : 0);
+  const within = (o: number) => scan.within[o]! - (skipRunErrors ? scan.withinRunErrors[o]! : 0);
+  let topOrdinal = 0;
   let runError: string | null = null;
-  for (const f of flat) {
-    if (tool === 'shopfds' && attr(f.testcase, 'classname') === RUN_ERROR_CLASSNAME) {
-      const err = children(f.testcase, 'error')[0];
-      runError = err ? (tidy(textOf(err)) || attr(err, 'message') || 'run error') : 'run error';
-      continue;
-    }
-    cases.push(buildCase(f, cases.length, ctx));
-  }
-  // Request and script errors Newman (and others) report on the testsuite, beyond the testcases.
-  for (const s of suites) {
-    const declared = Number.parseInt(attr(s, 'errors') ?? '0', 10);
-    const errOut = children(s, 'system-err').map((e) => tidy(textOf(e))).filter(Boolean).join('\n');
-    const inSuite = children(s, 'testcase').filter((tc) => children(tc, 'error').length).length;
-    if (errOut && declared > inSuite) {
-      const name = attr(s, 'name')?.trim() || '(unnamed)';
-      const path = flat.find((f) => f.suite === s)?.suitePath ?? [name];
-      const message = errOut.split('\n').find((l) => l.trim())!.trim();
-      cases.push(makeCase({ ordinal: cases.length, suitePath: path, name: 'request error', status: 'failed', errorMessage: message, errorStack: errOut, stderr: cap(errOut, ctx.source) }));
-    }
-  }
+  let caseDurations = 0;
+  const totals = emptyTotals();
+  let pending: (() => Case | null)[] = [];
+  await readJunitStream(
+    textChunks(file, label),
+    label,
+    {
+      root() {},
+      suiteOpened(suite) {
+        const start = suite.parent ? suite.parent.nestedOrdinal : topOrdinal;
+        suite.nextOrdinal = start;
+        suite.nestedOrdinal = start + direct(suite.order);
+      },
+      testcase(tc, suite) {
+        pending.push(() => {
+          if (tool === 'shopfds' && attr(tc, 'classname') === RUN_ERROR_CLASSNAME) {
+            const err = children(tc, 'error')[0];
+            runError = err ? (tidy(textOf(err)) || attr(err, 'message') || 'run error') : 'run error';
+            return null;
+          }
+          return buildCase({ suitePath: suite.path, suite: suite.node, testcase: tc }, suite.nextOrdinal++, ctx);
+        });
+      },
+      suiteClosed(suite) {
+        if (suite.parent) suite.parent.nestedOrdinal += within(suite.order);
+        else topOrdinal += within(suite.order);
+        const at = requestErrorOrdinal.get(suite.order);
+        if (at === undefined) return;
+        // Request and script errors Newman (and others) report on the testsuite, beyond the testcases.
+        pending.push(() => {
+          const errOut = suiteErrorOutput(suite.node);
+          const name = attr(suite.node, 'name')?.trim() || '(unnamed)';
+          const path = suite.directCases > 0 ? suite.path : [name];
+          const message = errOut.split('\n').find((l) => l.trim())!.trim();
+          return makeCase({ ordinal: at, suitePath: path, name: 'request error', status: 'failed', errorMessage: message, errorStack: errOut, stderr: cap(errOut, source) });
+        });
+      },
+    },
+    async () => {
+      const ready = pending;
+      pending = [];
+      for (const build of ready) {
+        const c = build();
+        if (!c) continue;
+        addToTotals(totals, c);
+        caseDurations += c.durationMs;
+        await sink(c);
+      }
+    },
+  );
 
-  const starts = suites.map((s) => parseTimestamp(attr(s, 'timestamp'))).filter((t): t is number => t !== null);
-  const startMs = starts.length ? Math.min(...starts) : Date.parse(base.importedAt);
-  const rootTime = root === 'testsuites' ? seconds(attr(node, 'time'), millis, ctx.source) : null;
-  const topTimes = topSuites.map((s) => seconds(attr(s, 'time'), millis, ctx.source));
-  const durationMs =
-    rootTime ??
-    (topTimes.length && topTimes.every((t) => t !== null) ? (topTimes as number[]).reduce((a, b) => a + b, 0) : cases.reduce((a, c) => a + c.durationMs, 0));
+  const startMs = scan.firstStart ?? Date.parse(base.importedAt);
+  const rootTime = scan.root === 'testsuites' ? seconds(attr(scan.rootNode, 'time'), millis, source) : null;
+  const durationMs = rootTime ?? (scan.topSuites && scan.topTimesPresent ? (millis ? scan.topMillisMs : scan.topSecondsMs) : caseDurations);
 
   const ownKind = own[`${OWN_PREFIX}kind`];
   const kind: RunKind =
     base.kind ?? ((RUN_KINDS as readonly string[]).includes(ownKind ?? '') ? (ownKind as RunKind) : tool === 'newman' ? 'api' : 'e2e');
-  const rootName = attr(node, 'name')?.trim();
+  const rootName = attr(scan.rootNode, 'name')?.trim();
   const name = base.name ?? (rootName || basename(file, extname(file)) || basename(file));
   const toolInfo =
     tool === 'shopfds' && own[`${OWN_PREFIX}tool`]
       ? { name: own[`${OWN_PREFIX}tool`]!, version: own[`${OWN_PREFIX}toolVersion`] ?? null, commandLine: null }
       : { name: tool === 'shopfds' ? 'junit' : tool, version: null, commandLine: null };
   const interrupted = tool === 'shopfds' && own[`${OWN_PREFIX}status`] === 'interrupted';
-  if (!cases.length && runError === null) runError = `${displayPath(file)} has no test cases`;
+  if (!totals.total && runError === null) runError = `${displayPath(file)} has no test cases`;
   return makeRun({
     id: base.id,
     kind,
@@ -660,13 +892,18 @@ export function junitDocumentToRun(parsed: { root: 'testsuites' | 'testsuite'; n
     errorMessage: runError,
     artifacts: [{ name: basename(file), kind: 'report', contentType: 'application/xml', path: file, attempt: null }],
     metadata,
-    cases,
+    cases: [],
+    totals,
     details: null,
   });
 }
 
-/** `shopfds-test import --format junit`: streamed, so memory stays bounded whatever the file's size. */
+/** `shopfds-test import --format junit` with the cases in memory (see {@link streamJunit}, which the CLI uses). */
 export const importJunit: Importer = async (file, base) => {
-  const label = displayPath(file);
-  return junitDocumentToRun(await readJunitXml(textChunks(file, label), label), file, base);
+  const cases: Case[] = [];
+  const run = await streamJunit(file, base, (c) => {
+    cases.push(c);
+  });
+  cases.sort((a, b) => a.ordinal - b.ordinal);
+  return { ...run, cases };
 };
