@@ -1,4 +1,4 @@
-import type { CiInfo, Environment, RunInput } from '../model/index.js';
+import type { Case, CiInfo, Environment, RunInput } from '../model/index.js';
 
 /** What the CLI decides for an imported run before the report is read. */
 export interface ImportBase {
@@ -20,3 +20,10 @@ export interface ImportBase {
  * and what was expected when the file is malformed or is another tool's output.
  */
 export type Importer = (file: string, base: ImportBase) => Promise<RunInput>;
+
+/**
+ * Reads one report file handing each case to `sink` as it is read (ordinals in any order, each
+ * once), and returns the run without them (`cases: []`, `totals` counted from them). Memory stays
+ * bounded by one case, not by the file.
+ */
+export type StreamingImporter = (file: string, base: ImportBase, sink: (c: Case) => Promise<void> | void) => Promise<RunInput>;

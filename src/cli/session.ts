@@ -107,6 +107,32 @@ export async function saveOrSpool(ctx: CommandContext, given: Run): Promise<{ sp
   }
 }
 
+/**
+ * Saves a run whose cases are in a staged file (a streamed import), or spools the run with that
+ * file when the store fails. The staged file is gone afterwards either way (stored, or moved into
+ * the spool).
+ */
+export async function saveOrSpoolStreamed(ctx: CommandContext, run: Run, casesFile: string): Promise<{ spooled: string | null; error: string | null }> {
+  let store: RunStore | undefined;
+  await endTrackedLiveRun(run.id);
+  const { readStagedCases } = await import('../store/staged-run.js');
+  try {
+    const { openStore } = await import('../store/open.js');
+    store = await openStore(ctx.globals.db);
+    await store.saveRunWithCases(run, () => readStagedCases(casesFile));
+    const { rmSync } = await import('node:fs');
+    rmSync(casesFile, { force: true });
+    return { spooled: null, error: null };
+  } catch (error) {
+    const { spoolStreamedRun } = await import('../store/spool.js');
+    const file = spoolStreamedRun(ctx.globals.stateDir, run, casesFile);
+    const message = error instanceof ShopfdsError ? error.message : `the result store failed: ${(error as Error).message}`;
+    return { spooled: file, error: message };
+  } finally {
+    await store?.close().catch(() => {});
+  }
+}
+
 /** A validated run and where it went, or why it could not be validated (it was spooled with the reason). */
 export type StoredRun =
   | { readonly ok: true; readonly run: Run; readonly exitCode: number; readonly spooled: string | null; readonly storeError: string | null }

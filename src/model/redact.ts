@@ -175,11 +175,27 @@ const FREE_FORM_RECORDS = new Set(['metadata', 'properties', 'tags', 'headers', 
 export function redactRunSecrets<T extends RunInput>(run: T): T {
   const state: WalkState = { replaced: 0, redact: true };
   const cleaned = walk(run, state, false) as T;
-  if (!state.replaced) return cleaned;
-  const metadata = { ...(cleaned.metadata ?? {}) };
+  return countReplacedCharacters(cleaned, state.replaced);
+}
+
+/**
+ * {@link redactRunSecrets} for one part of a run handled on its own (a case of a streamed import):
+ * the cleaned part and how many characters were replaced, for the caller to add to the run's
+ * `metadata["text.replacedCharacters"]`.
+ */
+export function redactRunPart<T>(part: T): { part: T; replaced: number } {
+  const state: WalkState = { replaced: 0, redact: true };
+  const cleaned = walk(part, state, false) as T;
+  return { part: cleaned, replaced: state.replaced };
+}
+
+/** Adds `replaced` characters to a run's `metadata["text.replacedCharacters"]`. */
+export function countReplacedCharacters<T extends RunInput>(run: T, replaced: number): T {
+  if (!replaced) return run;
+  const metadata = { ...(run.metadata ?? {}) };
   const before = Number(metadata[REPLACED_CHARACTERS_KEY] ?? 0);
-  metadata[REPLACED_CHARACTERS_KEY] = String((Number.isFinite(before) ? before : 0) + state.replaced);
-  return { ...cleaned, metadata };
+  metadata[REPLACED_CHARACTERS_KEY] = String((Number.isFinite(before) ? before : 0) + replaced);
+  return { ...run, metadata };
 }
 
 /**

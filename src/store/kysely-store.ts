@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
-import { CONTENT_HASH_METADATA, REPLACED_CHARACTERS_KEY, StoreError, caseKey, normalizeRunText, redactText, type Case, type Run } from '../model/index.js';
+import { CONTENT_HASH_METADATA, REPLACED_CHARACTERS_KEY, StoreError, addToTotals, caseKey, emptyTotals, normalizeRunText, redactText, type Case, type Run } from '../model/index.js';
 
 export { caseKey };
 import { DEFAULT_FLAKY_RULE, type CaseOutcome, type CaseWindowStats, type FlakyRule, type PerfFigures, type QuarantineEntry, type RunKind } from '../model/index.js';
@@ -185,7 +185,77 @@ export class KyselyRunStore implements RunStore {
     }
   }
 
-  async saveRun(given: Run): Promise<void> {
+  /**
+   * Saves a run whose cases come from `cases` (read again if the transaction is retried) instead of
+   * `header.cases`: one transaction, the cases inserted in batches as they are read, so memory stays
+   * bounded whatever their number. Whole or nothing: cases that do not add up to `header.totals`
+   * roll everything back.
+   */
+  async saveRunWithCases(header: Run, cases: () => AsyncIterable<Case>): Promise<void> {
+    if (header.cases.length) throw new StoreError('a run saved with streamed cases must carry none itself');
+    await this.saveRun(header, cases);
+  }
+
+  /** Rows of cases per insert when they are streamed. */
+  private static readonly STREAM_BATCH = 1000;
+
+  private async insertStreamedCases(trx: Db, run: Run, startedAt: string, metadata: Readonly<Record<string, string>>, source: () => AsyncIterable<Case>): Promise<void> {
+    const totals = emptyTotals();
+    let replaced = 0;
+    let batch: Row[] = [];
+    for await (const given of source()) {
+      // NUL and lone surrogates, as for a whole run.
+      const { run: c, replaced: n } = normalizeRunText(given);
+      replaced += n;
+      addToTotals(totals, c);
+      batch.push(this.caseRow(run, startedAt, c));
+      if (batch.length >= KyselyRunStore.STREAM_BATCH) {
+        await this.insertMany(trx, 'cases', batch);
+        batch = [];
+      }
+    }
+    await this.insertMany(trx, 'cases', batch);
+    const differs = (Object.keys(totals) as (keyof typeof totals)[]).filter((k) => totals[k] !== run.totals[k]);
+    if (differs.length) {
+      throw new StoreError(
+        `the run's cases do not add up to its totals (${differs.map((k) => `${k} ${totals[k]}, expected ${run.totals[k]}`).join('; ')}); nothing was stored`,
+      );
+    }
+    if (replaced) {
+      const counted = { ...metadata, [REPLACED_CHARACTERS_KEY]: String(Number(metadata[REPLACED_CHARACTERS_KEY] ?? 0) + replaced) };
+      await trx.updateTable('runs').set({ metadata: this.json(counted) }).where('id', '=', run.id).execute();
+    }
+  }
+
+  private caseRow(run: Run, startedAt: string, c: Case): Row {
+    return {
+      run_id: run.id,
+      ordinal: c.ordinal,
+      case_key: caseKey(run.kind, c),
+      run_started_at: startedAt,
+      suite_path: this.json(c.suitePath),
+      name: c.name,
+      file: c.file,
+      line: c.line,
+      col: c.column,
+      project: c.project,
+      status: c.status,
+      duration_ms: c.durationMs,
+      attempt_count: c.attempts.length,
+      attempts: this.json(c.attempts),
+      error_message: c.errorMessage,
+      error_stack: c.errorStack,
+      artifacts: this.json(c.artifacts),
+      tags: this.json(c.tags),
+      properties: this.json(c.properties),
+      stdout: c.stdout,
+      stderr: c.stderr,
+      kind: run.kind,
+      commit_sha: run.ci?.commitSha ?? null,
+    };
+  }
+
+  async saveRun(given: Run, streamedCases?: () => AsyncIterable<Case>): Promise<void> {
     await this.ensureMigrated();
     // NUL and lone surrogates: PostgreSQL refuses them; both stores must accept the same runs.
     const { run, replaced } = normalizeRunText(given);
@@ -231,31 +301,7 @@ export class KyselyRunStore implements RunStore {
       parent_run_id: run.parentRunId ?? null,
       content_hash: run.metadata[CONTENT_HASH_METADATA] ?? null,
     };
-    const caseRows = run.cases.map((c) => ({
-      run_id: run.id,
-      ordinal: c.ordinal,
-      case_key: caseKey(run.kind, c),
-      run_started_at: startedAt,
-      suite_path: this.json(c.suitePath),
-      name: c.name,
-      file: c.file,
-      line: c.line,
-      col: c.column,
-      project: c.project,
-      status: c.status,
-      duration_ms: c.durationMs,
-      attempt_count: c.attempts.length,
-      attempts: this.json(c.attempts),
-      error_message: c.errorMessage,
-      error_stack: c.errorStack,
-      artifacts: this.json(c.artifacts),
-      tags: this.json(c.tags),
-      properties: this.json(c.properties),
-      stdout: c.stdout,
-      stderr: c.stderr,
-      kind: run.kind,
-      commit_sha: run.ci?.commitSha ?? null,
-    }));
+    const caseRows = run.cases.map((c) => this.caseRow(run, startedAt, c));
     const metricRows = run.metrics.map((m, seq) => ({
       run_id: run.id,
       seq,
@@ -266,7 +312,8 @@ export class KyselyRunStore implements RunStore {
     }));
     await this.writeTransaction(async (trx) => {
       await trx.insertInto('runs').values(runRow).execute();
-      await this.insertMany(trx, 'cases', caseRows);
+      if (streamedCases) await this.insertStreamedCases(trx, run, startedAt, metadata, streamedCases);
+      else await this.insertMany(trx, 'cases', caseRows);
       await this.insertMany(trx, 'metric_samples', metricRows);
       await this.saveDetails(trx, run);
       // The run is stored: it is no longer live.

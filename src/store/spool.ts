@@ -1,5 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Run } from '../model/index.js';
 
 /** Where runs wait when the store could not be reached. */
@@ -21,6 +21,36 @@ export function spoolRun(stateDir: string, run: Run): string {
   writeFileSync(tmp, JSON.stringify(run));
   renameSync(tmp, file);
   return file;
+}
+
+/**
+ * Spools a run whose cases are in a staged file (see staged-run.ts): the file is moved next to the
+ * run (`<id>.cases.ndjson`, named by the run's `casesFile`), then the run without its cases is
+ * written atomically. The run file is written last, so a spooled run is always complete.
+ */
+export function spoolStreamedRun(stateDir: string, header: Run, casesFile: string): string {
+  const dir = spoolDir(stateDir);
+  mkdirSync(dir, { recursive: true });
+  const cases = join(dir, `${header.id}.cases.ndjson`);
+  try {
+    renameSync(casesFile, cases);
+  } catch {
+    // Another file system: copied, then the staged file removed.
+    copyFileSync(casesFile, `${cases}.${process.pid}.tmp`);
+    renameSync(`${cases}.${process.pid}.tmp`, cases);
+    rmSync(casesFile, { force: true });
+  }
+  const file = join(dir, `${header.id}.json`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ ...header, cases: [], casesFile: basename(cases) }));
+  renameSync(tmp, file);
+  return file;
+}
+
+/** The file holding a spooled run's cases when they were spooled apart (`casesFile`), else null. */
+export function spooledCasesFile(file: string, run: unknown): string | null {
+  const name = run && typeof run === 'object' ? (run as { casesFile?: unknown }).casesFile : undefined;
+  return typeof name === 'string' && name ? join(dirname(file), basename(name)) : null;
 }
 
 export interface SpooledRun {
@@ -67,12 +97,24 @@ export function quarantineSpooled(stateDir: string, file: string, reason: string
   mkdirSync(dir, { recursive: true });
   const target = join(dir, basename(file));
   writeFileSync(`${target}.reason.txt`, `${reason}\n`);
+  const cases = spooledCasesFile(file, readRunQuietly(file));
+  if (cases && existsSync(cases)) renameSync(cases, join(dir, basename(cases)));
   renameSync(file, target);
   return target;
 }
 
 export function removeSpooled(file: string): void {
+  const cases = spooledCasesFile(file, readRunQuietly(file));
   rmSync(file, { force: true });
+  if (cases) rmSync(cases, { force: true });
+}
+
+function readRunQuietly(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where runs that broke the run model's rules are kept, with the reason; `db sync` leaves them alone. */

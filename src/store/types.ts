@@ -1,4 +1,4 @@
-import type { CaseStatus, Environment, Run, RunKind, RunStatus, Totals } from '../model/index.js';
+import type { Case, CaseStatus, Environment, Run, RunKind, RunStatus, Totals } from '../model/index.js';
 
 /** Filters for `runs list`. */
 export interface RunFilter {
@@ -104,6 +104,12 @@ export interface RunStore extends HistoryStore {
   migrationStatus(): Promise<readonly MigrationState[]>;
   /** Saves a whole run in one transaction. A run with the same id is refused. */
   saveRun(run: Run): Promise<void>;
+  /**
+   * Saves a run whose cases are read from `cases` (called again if the save is retried), not held in
+   * `header.cases` (empty): one transaction, whole or nothing, refused when the cases do not add up
+   * to `header.totals`. For runs too large to hold in memory (huge imports).
+   */
+  saveRunWithCases(header: Run, cases: () => AsyncIterable<Case>): Promise<void>;
   /** The whole run as it was saved, or null. Accepts a unique id prefix of at least 4 characters. */
   getRun(idOrPrefix: string): Promise<Run | null>;
   /** Run summaries, newest first (by start, or by when they were stored with `order: 'recorded'`). */

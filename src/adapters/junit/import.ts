@@ -14,7 +14,7 @@ import {
   type RunInput,
   type RunKind,
 } from '../../model/index.js';
-import type { ImportBase, Importer } from '../import-types.js';
+import type { ImportBase, Importer, StreamingImporter } from '../import-types.js';
 import { textChunks } from '../text-file.js';
 
 /*
@@ -783,7 +783,7 @@ export type CaseSink = (c: Case) => Promise<void> | void;
  * the file and the run's metadata, the second builds the cases. Memory stays bounded whatever the
  * file's size or number of testcases.
  */
-export async function streamJunit(file: string, base: ImportBase, sink: CaseSink): Promise<RunInput> {
+export const streamJunit: StreamingImporter = async (file: string, base: ImportBase, sink: CaseSink): Promise<RunInput> => {
   const label = displayPath(file);
   const source = displayPath(file);
   const scan = await scanJunit(file, label, source);
@@ -896,7 +896,7 @@ export async function streamJunit(file: string, base: ImportBase, sink: CaseSink
     totals,
     details: null,
   });
-}
+};
 
 /** `shopfds-test import --format junit` with the cases in memory (see {@link streamJunit}, which the CLI uses). */
 export const importJunit: Importer = async (file, base) => {

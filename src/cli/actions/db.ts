@@ -90,7 +90,8 @@ function isDataError(error: unknown): boolean {
  * Never stops at the first bad file.
  */
 export async function syncAction(ctx: CommandContext): Promise<number> {
-  const { listSpooled, removeSpooled, quarantineSpooled } = await import('../../store/spool.js');
+  const { listSpooled, removeSpooled, quarantineSpooled, spooledCasesFile } = await import('../../store/spool.js');
+  const { CaseRejected, checkStagedCases, readStagedCases } = await import('../../store/staged-run.js');
   const spooled = listSpooled(ctx.globals.stateDir);
   if (!spooled.length) {
     ctx.out('nothing to sync: the spool is empty');
@@ -104,16 +105,31 @@ export async function syncAction(ctx: CommandContext): Promise<number> {
   for (const item of spooled) {
     let reason: string | null = null;
     let run: Run | null = null;
+    // A run spooled with its cases apart (a large import): the cases file is checked through first.
+    const casesFile = item.run === undefined ? null : spooledCasesFile(item.file, item.run);
     if (item.run === undefined) reason = `not JSON (${item.readError ?? 'unreadable'})`;
     else {
-      const checked = validateRun(redactRunSecrets(item.run as Run));
-      if (!checked.ok) reason = `not a valid run: ${checked.issues.slice(0, 3).join('; ')}`;
-      else run = checked.run;
+      let streamedCases;
+      if (casesFile) {
+        try {
+          streamedCases = await checkStagedCases(casesFile);
+        } catch (error) {
+          reason = error instanceof CaseRejected ? `not a valid run: ${error.message}` : `its cases cannot be read from ${casesFile}: ${(error as Error).message.split('\n')[0]}`;
+        }
+      }
+      if (!reason) {
+        const checked = validateRun(redactRunSecrets(item.run as Run), { streamedCases });
+        if (!checked.ok) reason = `not a valid run: ${checked.issues.slice(0, 3).join('; ')}`;
+        else run = checked.run;
+      }
     }
     if (run) {
       try {
         const existing = await store.getRun(run.id);
-        if (!existing) await store.saveRun(run);
+        if (!existing) {
+          if (casesFile) await store.saveRunWithCases(run, () => readStagedCases(casesFile, { check: true }));
+          else await store.saveRun(run);
+        }
         removeSpooled(item.file);
         pushed++;
         results.push({ file: item.file, result: existing ? 'already stored' : 'synced' });

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, rmSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { CONTENT_HASH_METADATA, ERROR_CODES, RUN_KINDS, UsageError, errorLine, countsText, redactRunSecrets, validateRun, type Run } from '../../model/index.js';
-import type { ImportBase, Importer } from '../../adapters/import-types.js';
+import { CONTENT_HASH_METADATA, ERROR_CODES, RUN_KINDS, UsageError, errorLine, countReplacedCharacters, countsText, redactRunSecrets, validateRun, type Run } from '../../model/index.js';
+import type { ImportBase, Importer, StreamingImporter } from '../../adapters/import-types.js';
 import type { CommandContext } from '../context.js';
-import { parseEnvironment, saveOrSpool } from '../session.js';
+import { parseEnvironment, saveOrSpoolStreamed } from '../session.js';
 import { escapeControl } from '../../report/format.js';
 
 type Format = 'junit' | 'playwright-json' | 'newman-json' | 'k6-summary' | 'k6-json' | 'locust-csv';
@@ -25,6 +25,27 @@ async function loadImporter(format: Format): Promise<Importer> {
     case 'locust-csv':
       return (await import('../../adapters/locust/import.js')).importLocustCsv;
   }
+}
+
+/**
+ * The importer as a stream of cases: JUnit reads its cases one by one; the other formats read the
+ * whole report and hand its cases on.
+ */
+async function loadStreamingImporter(format: Format): Promise<StreamingImporter> {
+  if (format === 'junit') return (await import('../../adapters/junit/import.js')).streamJunit;
+  const importer = await loadImporter(format);
+  return async (file, base, sink) => {
+    const run = await importer(file, base);
+    for (const c of run.cases) await sink(c);
+    return { ...run, cases: [] };
+  };
+}
+
+/** SHA-256 of a file, read in chunks. */
+async function hashFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 interface ImportOptions {
@@ -79,18 +100,29 @@ async function refuseDuplicates(ctx: CommandContext, files: readonly { given: st
   }
 }
 
-/** Reads every file first; only when all of them parse is anything stored. */
+/**
+ * Reads every file first; only when all of them parse is anything stored. Each file's cases are
+ * checked and written to a staged file as they are read, and stored from it in batches, so memory
+ * stays bounded whatever the size of the report (see store/staged-run.ts).
+ */
 export async function importAction(ctx: CommandContext, files: string[], options: ImportOptions): Promise<number> {
   if (options.kind && !(RUN_KINDS as readonly string[]).includes(options.kind)) throw new UsageError(`--kind must be one of ${RUN_KINDS.join(', ')} (got "${options.kind}")`);
   const environment = parseEnvironment(options.env, ctx.globals.defaultEnvironment);
-  const importer = await loadImporter(options.format);
-  const runs: Run[] = [];
+  const importer = await loadStreamingImporter(options.format);
+  const { CaseRejected, CaseStager, removeStaleStaging, stagingDir } = await import('../../store/staged-run.js');
+  removeStaleStaging(ctx.globals.stateDir);
+  const runs: { run: Run; casesFile: string }[] = [];
   const hashes: { given: string; hash: string }[] = [];
+  // Staged files not (yet) stored or spooled are removed however the command ends.
+  const staged = new Set<string>();
+  ctx.onTeardown(() => {
+    for (const f of staged) rmSync(f, { force: true });
+  });
   for (const given of files) {
     const file = resolve(ctx.io.cwd, given);
     if (!existsSync(file)) throw new UsageError(`${given}: no such file`);
     if (!statSync(file).isFile()) throw new UsageError(`${given}: not a file`);
-    const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
+    const hash = await hashFile(file);
     hashes.push({ given, hash });
     const base: ImportBase = {
       id: randomUUID(),
@@ -102,20 +134,30 @@ export async function importAction(ctx: CommandContext, files: string[], options
       importedAt: new Date().toISOString(),
       kind: (options.kind as ImportBase['kind']) ?? null,
     };
-    const imported = await importer(file, base);
-    const input = { ...imported, metadata: { ...imported.metadata, [CONTENT_HASH_METADATA]: hash } };
-    const checked = validateRun(redactRunSecrets(input));
-    if (!checked.ok) {
-      throw new UsageError(`${given}: the ${options.format} report is inconsistent: ${checked.issues.slice(0, 3).join('; ')}`);
+    const inconsistent = (issues: readonly string[]) => new UsageError(`${given}: the ${options.format} report is inconsistent: ${issues.slice(0, 3).join('; ')}`);
+    const stager = new CaseStager(stagingDir(ctx.globals.stateDir), base.id);
+    staged.add(stager.file);
+    let cases;
+    let imported;
+    try {
+      imported = await importer(file, base, (c) => stager.add(c));
+      cases = await stager.finish();
+    } catch (error) {
+      stager.discard();
+      throw error instanceof CaseRejected ? inconsistent(error.issues) : error;
     }
-    runs.push(checked.run);
+    const input = { ...imported, metadata: { ...imported.metadata, [CONTENT_HASH_METADATA]: hash } };
+    const checked = validateRun(countReplacedCharacters(redactRunSecrets(input), cases.replaced), { streamedCases: cases.totals });
+    if (!checked.ok) throw inconsistent(checked.issues);
+    runs.push({ run: checked.run, casesFile: cases.file });
     ctx.progress.update(`read ${basename(file)}`);
   }
   if (!options.force) await refuseDuplicates(ctx, hashes);
   let exitCode = 0;
   const summaries = [];
-  for (const run of runs) {
-    const saved = await saveOrSpool(ctx, run);
+  for (const { run, casesFile } of runs) {
+    const saved = await saveOrSpoolStreamed(ctx, run, casesFile);
+    staged.delete(casesFile);
     if (saved.spooled) {
       ctx.err(errorLine(ERROR_CODES.store, saved.error ?? 'the result store failed'));
       ctx.err(`  The run was kept in ${saved.spooled}; push it with "shopfds-test db sync" once the store is back.`);
