@@ -119,7 +119,12 @@ async function child(kind) {
     const started = process.hrtime.bigint();
     let cases = 0;
     const base = { id: randomUUID(), name: null, environment: 'local', executedBy: 'bench', ci: null, runGroup: null, importedAt: new Date().toISOString(), kind: null };
-    if (mode === 'junit') cases = (await (await dist('adapters/junit/import.js')).importJunit(file, base)).cases.length;
+    if (mode === 'junit') {
+      // Streamed where the importer streams: cases counted as they come, none kept.
+      const junit = await dist('adapters/junit/import.js');
+      if (junit.streamJunit) await junit.streamJunit(file, base, () => void cases++);
+      else cases = (await junit.importJunit(file, base)).cases.length;
+    }
     else if (mode === 'playwright') cases = (await (await dist('adapters/playwright/import.js')).importPlaywrightJson(file, base)).cases.length;
     else if (mode === 'k6') cases = (await (await dist('adapters/k6/import.js')).importK6Json(file, base)).cases.length;
     else if (mode === 'baseline-junit') {

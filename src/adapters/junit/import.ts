@@ -251,7 +251,7 @@ async function readJunitStream(
       sawRoot = true;
       handlers.root(name as 'testsuites' | 'testsuite', node);
     }
-    if (suite) handlers.suiteOpened?.(suite);
+    if (role === 'suite' && suite) handlers.suiteOpened?.(suite);
     stack.push({ name, node, role, suite, text: role !== 'root' && TEXT_ELEMENTS.has(name) ? new BoundedText() : null });
   });
   const onText = (text: string) => {
