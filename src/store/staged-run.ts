@@ -81,6 +81,9 @@ export class CaseStager {
   private replaced = 0;
   private readonly ordinals = new Ordinals();
   private failed: Error | null = null;
+  /** Lines not written yet: written in pieces of about a megabyte, not one write per case. */
+  private buffered: string[] = [];
+  private bufferedChars = 0;
 
   constructor(dir: string, runId: string) {
     mkdirSync(dir, { recursive: true });
@@ -98,10 +101,22 @@ export class CaseStager {
     if (!this.ordinals.add(c.ordinal)) throw new CaseRejected([`cases: ordinal ${c.ordinal} is given twice`]);
     this.replaced += replaced;
     addToTotals(this.totals, c);
-    if (!this.out.write(`${JSON.stringify(c)}\n`)) await new Promise<void>((done) => this.out.once('drain', done));
+    const line = `${JSON.stringify(c)}\n`;
+    this.buffered.push(line);
+    this.bufferedChars += line.length;
+    if (this.bufferedChars >= 1 << 20) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.buffered.length) return;
+    const text = this.buffered.join('');
+    this.buffered = [];
+    this.bufferedChars = 0;
+    if (!this.out.write(text)) await new Promise<void>((done) => this.out.once('drain', done));
   }
 
   async finish(): Promise<StagedCases> {
+    await this.flush();
     await new Promise<void>((done, fail) => this.out.end((error?: Error | null) => (error ? fail(error) : done())));
     if (this.failed) throw this.failed;
     this.ordinals.checkComplete(this.totals.total);
