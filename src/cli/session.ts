@@ -107,6 +107,9 @@ export async function saveOrSpool(ctx: CommandContext, given: Run): Promise<{ sp
   }
 }
 
+/** Staged cases up to this size are spooled inside the run's file; larger ones next to it. */
+const SPOOL_INLINE_BYTES = 4 * 1024 * 1024;
+
 /**
  * Saves a run whose cases are in a staged file (a streamed import), or spools the run with that
  * file when the store fails. The staged file is gone afterwards either way (stored, or moved into
@@ -124,8 +127,17 @@ export async function saveOrSpoolStreamed(ctx: CommandContext, run: Run, casesFi
     rmSync(casesFile, { force: true });
     return { spooled: null, error: null };
   } catch (error) {
-    const { spoolStreamedRun } = await import('../store/spool.js');
-    const file = spoolStreamedRun(ctx.globals.stateDir, run, casesFile);
+    const { spoolRun, spoolStreamedRun } = await import('../store/spool.js');
+    const { statSync, rmSync } = await import('node:fs');
+    let file: string;
+    if (statSync(casesFile).size <= SPOOL_INLINE_BYTES) {
+      // A run of ordinary size is spooled as one file, as any run is (and as older versions read it).
+      const cases = [];
+      for await (const c of readStagedCases(casesFile)) cases.push(c);
+      cases.sort((a, b) => a.ordinal - b.ordinal);
+      file = spoolRun(ctx.globals.stateDir, { ...run, cases });
+      rmSync(casesFile, { force: true });
+    } else file = spoolStreamedRun(ctx.globals.stateDir, run, casesFile);
     const message = error instanceof ShopfdsError ? error.message : `the result store failed: ${(error as Error).message}`;
     return { spooled: file, error: message };
   } finally {

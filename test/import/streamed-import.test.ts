@@ -50,6 +50,20 @@ async function writeJunit(file: string, suites: number): Promise<{ total: number
 const bin = (args: string[], timeoutMs = 240_000) => runBin(args, { cwd: tmp.dir, timeoutMs });
 
 describe('import of a large JUnit report', () => {
+  it('spools a run of ordinary size as one file, as before', async () => {
+    const file = join(tmp.dir, 'small.xml');
+    const { total } = await writeJunit(file, 2);
+    const down = await bin(['import', '--format', 'junit', file, '--db', 'postgres://postgres@127.0.0.1:1/none']);
+    expect(down.exitCode).toBe(4);
+    const spool = join(tmp.dir, '.shopfds', 'spool');
+    const files = readdirSync(spool);
+    expect(files).toHaveLength(1);
+    const run = JSON.parse(readFileSync(join(spool, files[0]!), 'utf8')) as { cases: { ordinal: number }[]; casesFile?: string };
+    expect(run.casesFile).toBeUndefined();
+    expect(run.cases.map((c) => c.ordinal)).toEqual(Array.from({ length: total }, (_, i) => i));
+    expect(readdirSync(join(tmp.dir, '.shopfds', 'staging'))).toEqual([]);
+  }, 120_000);
+
   it('stores every case through the staged file, redacted and normalized, and leaves no staged file behind', async () => {
     const file = join(tmp.dir, 'big.xml');
     const { total, failed } = await writeJunit(file, 300);
@@ -73,9 +87,9 @@ describe('import of a large JUnit report', () => {
     expect(readdirSync(join(tmp.dir, '.shopfds', 'staging'))).toEqual([]);
   }, 300_000);
 
-  it('spools the run with its cases file when the store is down; db status lists it and db sync stores every case', async () => {
+  it('spools a large run with its cases file apart when the store is down; db status lists it and db sync stores every case', async () => {
     const file = join(tmp.dir, 'big.xml');
-    const { total } = await writeJunit(file, 120);
+    const { total } = await writeJunit(file, 200);
     const down = await bin(['import', '--format', 'junit', file, '--db', 'postgres://postgres@127.0.0.1:1/none']);
     expect(down.exitCode).toBe(4);
     const spool = join(tmp.dir, '.shopfds', 'spool');
@@ -103,7 +117,7 @@ describe('import of a large JUnit report', () => {
 
   it('db sync quarantines a spooled run whose cases file was cut short, with both files and the reason', async () => {
     const file = join(tmp.dir, 'big.xml');
-    await writeJunit(file, 20);
+    await writeJunit(file, 200);
     const down = await bin(['import', '--format', 'junit', file, '--db', 'postgres://postgres@127.0.0.1:1/none']);
     expect(down.exitCode).toBe(4);
     const spool = join(tmp.dir, '.shopfds', 'spool');
