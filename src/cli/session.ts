@@ -107,38 +107,48 @@ export async function saveOrSpool(ctx: CommandContext, given: Run): Promise<{ sp
   }
 }
 
-/** Staged cases up to this size are spooled inside the run's file; larger ones next to it. */
-const SPOOL_INLINE_BYTES = 4 * 1024 * 1024;
+/** Staged cases up to this size are saved (or spooled) as one run in memory, as any run is; larger ones streamed. */
+const STAGED_INLINE_BYTES = 4 * 1024 * 1024;
+
+/** What a command running as a step of a plan is given (see the plan engine); absent otherwise. */
+interface PlanStepHook {
+  readonly parentRunId: string;
+  stored(run: Run, spooled: boolean): void;
+}
 
 /**
- * Saves a run whose cases are in a staged file (a streamed import), or spools the run with that
- * file when the store fails. The staged file is gone afterwards either way (stored, or moved into
- * the spool).
+ * Saves a run whose cases are in a staged file (an import), or spools it when the store fails. A run
+ * of ordinary size is read back and goes through {@link saveOrSpool} like any run (one spool file);
+ * a larger one is stored from the file in batches (RunStore.saveRunWithCases), or spooled with its
+ * cases file apart. The staged file is gone afterwards either way.
  */
-export async function saveOrSpoolStreamed(ctx: CommandContext, run: Run, casesFile: string): Promise<{ spooled: string | null; error: string | null }> {
+export async function saveOrSpoolStaged(ctx: CommandContext, given: Run, casesFile: string): Promise<{ spooled: string | null; error: string | null }> {
+  const { readStagedCases } = await import('../store/staged-run.js');
+  const { rmSync, statSync } = await import('node:fs');
+  if (statSync(casesFile).size <= STAGED_INLINE_BYTES) {
+    const cases = [];
+    for await (const c of readStagedCases(casesFile)) cases.push(c);
+    cases.sort((a, b) => a.ordinal - b.ordinal);
+    rmSync(casesFile, { force: true });
+    return saveOrSpool(ctx, { ...given, cases });
+  }
+  // A plan step's run is a child of the plan run (as saveOrSpool does for runs held in memory).
+  const planStep = (ctx as { planStep?: PlanStepHook }).planStep;
+  const run = (planStep ? { ...given, parentRunId: planStep.parentRunId } : given) as Run;
   let store: RunStore | undefined;
   await endTrackedLiveRun(run.id);
-  const { readStagedCases } = await import('../store/staged-run.js');
   try {
     const { openStore } = await import('../store/open.js');
     store = await openStore(ctx.globals.db);
     await store.saveRunWithCases(run, () => readStagedCases(casesFile));
-    const { rmSync } = await import('node:fs');
     rmSync(casesFile, { force: true });
+    planStep?.stored(run, false);
     return { spooled: null, error: null };
   } catch (error) {
-    const { spoolRun, spoolStreamedRun } = await import('../store/spool.js');
-    const { statSync, rmSync } = await import('node:fs');
-    let file: string;
-    if (statSync(casesFile).size <= SPOOL_INLINE_BYTES) {
-      // A run of ordinary size is spooled as one file, as any run is (and as older versions read it).
-      const cases = [];
-      for await (const c of readStagedCases(casesFile)) cases.push(c);
-      cases.sort((a, b) => a.ordinal - b.ordinal);
-      file = spoolRun(ctx.globals.stateDir, { ...run, cases });
-      rmSync(casesFile, { force: true });
-    } else file = spoolStreamedRun(ctx.globals.stateDir, run, casesFile);
+    const { spoolStreamedRun } = await import('../store/spool.js');
+    const file = spoolStreamedRun(ctx.globals.stateDir, run, casesFile);
     const message = error instanceof ShopfdsError ? error.message : `the result store failed: ${(error as Error).message}`;
+    planStep?.stored(run, true);
     return { spooled: file, error: message };
   } finally {
     await store?.close().catch(() => {});

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { CONTENT_HASH_METADATA, ERROR_CODES, RUN_KINDS, UsageError, errorLine, countReplacedCharacters, countsText, redactRunSecrets, validateRun, type Run } from '../../model/index.js';
 import type { ImportBase, Importer, StreamingImporter } from '../../adapters/import-types.js';
 import type { CommandContext } from '../context.js';
-import { parseEnvironment, saveOrSpoolStreamed } from '../session.js';
+import { parseEnvironment, saveOrSpoolStaged } from '../session.js';
 import { escapeControl } from '../../report/format.js';
 
 type Format = 'junit' | 'playwright-json' | 'newman-json' | 'k6-summary' | 'k6-json' | 'locust-csv';
@@ -156,7 +156,7 @@ export async function importAction(ctx: CommandContext, files: string[], options
   let exitCode = 0;
   const summaries = [];
   for (const { run, casesFile } of runs) {
-    const saved = await saveOrSpoolStreamed(ctx, run, casesFile);
+    const saved = await saveOrSpoolStaged(ctx, run, casesFile);
     staged.delete(casesFile);
     if (saved.spooled) {
       ctx.err(errorLine(ERROR_CODES.store, saved.error ?? 'the result store failed'));
