@@ -110,12 +110,6 @@ export async function saveOrSpool(ctx: CommandContext, given: Run): Promise<{ sp
 /** Staged cases up to this size are saved (or spooled) as one run in memory, as any run is; larger ones streamed. */
 const STAGED_INLINE_BYTES = 4 * 1024 * 1024;
 
-/** What a command running as a step of a plan is given (see the plan engine); absent otherwise. */
-interface PlanStepHook {
-  readonly parentRunId: string;
-  stored(run: Run, spooled: boolean): void;
-}
-
 /**
  * Saves a run whose cases are in a staged file (an import), or spools it when the store fails. A run
  * of ordinary size is read back and goes through {@link saveOrSpool} like any run (one spool file);
@@ -133,8 +127,8 @@ export async function saveOrSpoolStaged(ctx: CommandContext, given: Run, casesFi
     return saveOrSpool(ctx, { ...given, cases });
   }
   // A plan step's run is a child of the plan run (as saveOrSpool does for runs held in memory).
-  const planStep = (ctx as { planStep?: PlanStepHook }).planStep;
-  const run = (planStep ? { ...given, parentRunId: planStep.parentRunId } : given) as Run;
+  const planStep = ctx.planStep;
+  const run: Run = planStep ? { ...given, parentRunId: planStep.parentRunId } : given;
   let store: RunStore | undefined;
   await endTrackedLiveRun(run.id);
   try {
