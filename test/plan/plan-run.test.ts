@@ -458,4 +458,48 @@ tiers:
     const list = await runBin(['plan', 'list'], { cwd: REPO_ROOT, env: cliEnv() });
     expect(list.stdout).toMatch(/^plans\/example-release\.yaml\s+example-release\s+smoke, integration, resilience\s+7/m);
   }, 60_000);
+
+  it('--tier runs a tier and the tiers it needs (shown with --dry-run, nothing run); a store that is down keeps the runs in the spool with exit 4', async () => {
+    const p = project('tier-store');
+    writeFileSync(
+      join(p.dir, 'plans', 'tiers.yaml'),
+      `name: tiers
+tiers:
+  - name: tier1
+    steps:
+      - name: Lint
+        command: touch tier1-ran
+  - name: tier2
+    needs: [tier1]
+    steps:
+      - name: Unit tests
+        command: node unit.js
+        junit: reports/unit.xml
+  - name: tier3
+    needs: [tier2]
+    steps:
+      - name: E2E
+        command: touch tier3-ran
+`,
+    );
+    const dry = await runBin(['--json', 'plan', 'run', 'tiers', '--tier', 'tier2', '--dry-run'], { cwd: p.dir, env: p.env });
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    const shown = JSON.parse(dry.stdout) as { dryRun: boolean; tiers: Array<{ name: string; runs: boolean; reason: string | null }> };
+    expect(shown.dryRun).toBe(true);
+    expect(shown.tiers.map((t) => `${t.name}:${t.runs}:${t.reason ?? ''}`)).toEqual(['tier1:true:', 'tier2:true:', 'tier3:false:not selected (--tier tier2)']);
+    expect(() => readFileSync(join(p.dir, 'tier1-ran'))).toThrow();
+    const unknown = await runBin(['plan', 'run', 'tiers', '--tier', 'tier9'], { cwd: p.dir, env: p.env });
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toMatch(/^shopfds-test: error E_USAGE: --tier tier9: the plan has no such tier \(its tiers: tier1, tier2, tier3\)$/m);
+
+    // The store is down: the step runs and the plan run go to the spool, nothing is lost, exit 4.
+    const down = await runBin(['--db', 'postgres://shopfds@127.0.0.1:1/none', 'plan', 'run', 'tiers', '--tier', 'tier2'], { cwd: p.dir, env: p.env, timeoutMs: 120_000 });
+    expect(down.exitCode, down.stderr.slice(-2000)).toBe(4);
+    expect(readFileSync(join(p.dir, 'tier1-ran'))).toBeDefined();
+    expect(() => readFileSync(join(p.dir, 'tier3-ran'))).toThrow();
+    const status = await runBin(['--json', 'db', 'status'], { cwd: p.dir, env: p.env });
+    const spooled = JSON.stringify(JSON.parse(status.stdout));
+    expect(spooled).toContain('"kind":"plan"');
+    expect(spooled).toContain('unit');
+  }, 180_000);
 });
